@@ -1,0 +1,105 @@
+import { ProtocolError } from "./errors.js";
+import type { EventScope } from "./event.js";
+import type { CanonicalId } from "./scope-id.js";
+import type { ViewerScope } from "./viewer.js";
+
+/** The Redis channel the original system publishes to. */
+export const DEFAULT_CHANNEL = "bookings:updates";
+
+/** The prefix of every Redis key the hub uses. */
+export const DEFAULT_KEY_PREFIX = "bookings";
+
+/**
+ * The Redis names the hub and every publisher agree on. Version keys are exact names, never
+ * patterns: `bookings:version:workpoint:1` and `bookings:version:workpoint:12` are unrelated keys, and
+ * canonical ids cannot contain `:`.
+ */
+export interface RedisKeys {
+  /** The pub/sub channel (`bookings:updates`). */
+  readonly channel: string;
+  /** The capped Redis Stream holding recent events for resume (`bookings:history`). */
+  readonly history: string;
+  /** The global version counter, read by admins (`bookings:version`). */
+  readonly globalVersion: string;
+  /** The version counter of one workpoint, read by its supervisors. */
+  workpointVersion(id: CanonicalId): string;
+  /** The version counter of one specialist, read by that specialist. */
+  specialistVersion(id: CanonicalId): string;
+}
+
+/** Options of {@link redisKeys}. */
+export interface RedisKeyOptions {
+  /**
+   * The prefix of every key. Use a hash tag such as `{bookings}` on Redis Cluster so the atomic
+   * publish script touches one slot.
+   * @defaultValue `"bookings"`
+   */
+  readonly prefix?: string;
+  /**
+   * The pub/sub channel.
+   * @defaultValue `"bookings:updates"`
+   */
+  readonly channel?: string;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9_:.{}-]{1,128}$/;
+
+/**
+ * Builds the Redis names for a prefix and channel.
+ *
+ * @param options - prefix and channel; both are checked so no name can hold a glob or a space
+ * @throws {@link ProtocolError} `invalid_field` for a prefix or channel outside `[A-Za-z0-9_:.{}-]`
+ * @example
+ * ```ts
+ * redisKeys().workpointVersion("1" as CanonicalId); // "bookings:version:workpoint:1"
+ * ```
+ */
+export function redisKeys(options: RedisKeyOptions = {}): RedisKeys {
+  const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+  const channel = options.channel ?? DEFAULT_CHANNEL;
+  for (const [field, value] of [["prefix", prefix], ["channel", channel]] as const) {
+    if (!NAME_PATTERN.test(value)) {
+      throw new ProtocolError("invalid_field", `${field} must be 1-128 characters of A-Z a-z 0-9 _ : . { } -`, field);
+    }
+  }
+  return {
+    channel,
+    history: `${prefix}:history`,
+    globalVersion: `${prefix}:version`,
+    workpointVersion: (id) => `${prefix}:version:workpoint:${id}`,
+    specialistVersion: (id) => `${prefix}:version:specialist:${id}`,
+  };
+}
+
+/**
+ * The one version key a viewer's poll reads: admins the global counter, supervisors their
+ * workpoint's, specialists their own. No viewer ever reads a counter of a wider scope.
+ *
+ * @param keys - from {@link redisKeys}
+ * @param viewer - the viewer's canonical scope
+ */
+export function versionKeyFor(keys: RedisKeys, viewer: ViewerScope): string {
+  switch (viewer.role) {
+    case "admin":
+      return keys.globalVersion;
+    case "supervisor":
+      return keys.workpointVersion(viewer.workpoint_id);
+    case "specialist":
+      return keys.specialistVersion(viewer.specialist_id);
+  }
+}
+
+/**
+ * Every version key a published event bumps: the global one and one per specialist and workpoint in
+ * its scope (old and new scope of a move).
+ *
+ * @param keys - from {@link redisKeys}
+ * @param scope - the event's scope
+ */
+export function versionKeysOf(keys: RedisKeys, scope: EventScope): string[] {
+  return [
+    keys.globalVersion,
+    ...scope.workpoints.map((id) => keys.workpointVersion(id)),
+    ...scope.specialists.map((id) => keys.specialistVersion(id)),
+  ];
+}

@@ -1,0 +1,3 @@
+export { requireBinary } from "./binaries.js";
+export { freePort } from "./ports.js";
+export { type RedisServer, startRedisServer, hasRedisServer } from "./redis-server.js";

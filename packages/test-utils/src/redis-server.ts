@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { freePort } from "./ports.js";
+import { requireBinary } from "./binaries.js";
+
+/** A redis-server process owned by one test file: its own port, stoppable and restartable. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the process (SIGKILL unless `graceful`); nothing is kept, as on the machine's Redis. */
+  stop(options?: { graceful?: boolean }): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  /** Runs `redis-cli -p <port> …args` and returns its stdout. */
+  cli(...args: string[]): Promise<string>;
+}
+
+/** Whether redis-server is available (fails the run in CI when it is not). */
+export const hasRedisServer = (): boolean => requireBinary("redis-server", "apt-get install redis-server");
+
+async function launch(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.setEncoding("utf8");
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}: ${output}`)), 10_000);
+    child.stdout?.on("data", (chunk: string) => {
+      output += chunk;
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        child.stdout?.removeAllListeners("data");
+        child.stdout?.resume();
+        resolve(child);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code} on port ${port}: ${output}`));
+    });
+  });
+}
+
+/**
+ * Starts a fresh redis-server on a free port. Retries a few ports if another process takes the
+ * one offered. Call `stop()` in `afterAll`.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  let child: ChildProcess | undefined;
+  let port = 0;
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    child = await launch(port).catch(() => undefined);
+  }
+  if (!child) throw new Error("could not start redis-server on a free port after 5 attempts");
+  const url = `redis://127.0.0.1:${port}`;
+  const server: RedisServer = {
+    url,
+    port,
+    async stop({ graceful = false } = {}) {
+      const current = child;
+      if (!current || current.exitCode !== null || current.signalCode !== null) return;
+      const exited = once(current, "exit");
+      current.kill(graceful ? "SIGTERM" : "SIGKILL");
+      await exited;
+    },
+    async start() {
+      child = await launch(port);
+    },
+    async cli(...args) {
+      const cli = spawn("redis-cli", ["-p", String(port), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      cli.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+      await once(cli, "exit");
+      return out;
+    },
+  };
+  return server;
+}
