@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts", "bench/vitest.config.ts"],
+    // Globs may match nothing yet; a plain path must exist, so bench is listed only once it does.
+    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts", ...(existsSync("bench/vitest.config.ts") ? ["bench/vitest.config.ts"] : [])],
   },
 });

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { ProtocolError, compareEventIds, parseBookingEvent, parseEventId, redisKeys, safeParseViewer, versionKeyFor, versionKeysOf, type EventId } from "../src/index.js";
+
+const scopeOf = (v: unknown) => {
+  const r = safeParseViewer(v);
+  if (!r.ok) throw r.error;
+  return r.value;
+};
+
+describe("redis key names", () => {
+  const keys = redisKeys();
+  it("uses the seed's channel and distinct exact keys per scope", () => {
+    expect(keys.channel).toBe("bookings:updates");
+    expect(versionKeyFor(keys, scopeOf({ role: "admin" }))).toBe("bookings:version");
+    expect(versionKeyFor(keys, scopeOf({ role: "supervisor", workpoint_id: 1 }))).toBe("bookings:version:workpoint:1");
+    expect(versionKeyFor(keys, scopeOf({ role: "supervisor", workpoint_id: 12 }))).toBe("bookings:version:workpoint:12");
+    expect(versionKeyFor(keys, scopeOf({ role: "specialist", specialist_id: "1" }))).toBe("bookings:version:specialist:1");
+  });
+  it("bumps global, old and new scope counters of a move", () => {
+    const { scope } = parseBookingEvent({ type: "update", data: { id: 1, specialist_id: 5, workpoint_id: 2 }, previous: { specialist_id: 3, workpoint_id: 1 } });
+    expect(versionKeysOf(keys, scope).sort()).toEqual(
+      ["bookings:version", "bookings:version:specialist:3", "bookings:version:specialist:5", "bookings:version:workpoint:1", "bookings:version:workpoint:2"].sort(),
+    );
+  });
+  it("accepts a cluster hash tag prefix and rejects glob characters", () => {
+    expect(redisKeys({ prefix: "{bookings}" }).history).toBe("{bookings}:history");
+    expect(() => redisKeys({ prefix: "bookings*" })).toThrow(ProtocolError);
+    expect(() => redisKeys({ channel: "bookings updates" })).toThrow(ProtocolError);
+  });
+});
+
+describe("event ids", () => {
+  it("parses only history ids", () => {
+    expect(parseEventId("1732800000000-0")).toBe("1732800000000-0");
+    for (const bad of ["", "1", "1-", "-1", "1-0\n", "a-0", "1-0-0", "9".repeat(16) + "-0", 5, null]) expect(parseEventId(bad)).toBeUndefined();
+  });
+  it("orders ids numerically, not as text", () => {
+    const ids = ["10-0", "9-5", "9-10", "100-0"] as EventId[];
+    expect([...ids].sort(compareEventIds)).toEqual(["9-5", "9-10", "10-0", "100-0"]);
+  });
+});
