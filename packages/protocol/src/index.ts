@@ -29,3 +29,4 @@ export {
 } from "./keys.js";
 export { type EventId, parseEventId, compareEventIds } from "./event-id.js";
 export { type ChannelMessage, safeParseChannelMessage, SSE_EVENTS, type ResyncReason } from "./message.js";
+export { PUBLISH_SCRIPT, DEFAULT_HISTORY_LENGTH } from "./publish-script.js";

@@ -1,0 +1,20 @@
+import { type EventId, compareEventIds, parseEventId } from "@realtime-bookings/protocol";
+import type { HistoryEntry, HistoryPage } from "./types.js";
+
+/**
+ * Decides what a resume gets from two bounded reads of the history: the entries after `after`
+ * (`limit + 1` asked for) and the oldest entry. Shared by every Redis adapter.
+ *
+ * @internal
+ */
+export function historyPage(after: EventId, range: readonly HistoryEntry[], oldest: EventId | undefined, limit: number): HistoryPage {
+  if (oldest === undefined) return { status: "lost" };
+  if (compareEventIds(after, oldest) < 0) return { status: "gap" };
+  return { status: "ok", entries: range.slice(0, limit), truncated: range.length > limit };
+}
+
+/** Turns one stream entry into a {@link HistoryEntry}, dropping entries that are not ours. @internal */
+export function toEntry(id: string, json: string | undefined): HistoryEntry | undefined {
+  const eventId = parseEventId(id);
+  return eventId && json !== undefined ? { id: eventId, json } : undefined;
+}

@@ -1,0 +1,104 @@
+import { DEFAULT_HISTORY_LENGTH, type EventId, type RedisKeyOptions, compareEventIds, redisKeys } from "@realtime-bookings/protocol";
+import { HubError } from "../errors.js";
+import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "./types.js";
+import { withEventId } from "./with-event-id.js";
+
+/** Options of {@link memoryBroker}. */
+export interface MemoryBrokerOptions extends RedisKeyOptions {
+  /**
+   * How many recent events the history keeps for resume.
+   * @defaultValue 1000
+   */
+  readonly historyLength?: number;
+}
+
+/**
+ * A broker that lives in this process: the embedded default when no Redis is configured. It behaves
+ * like the Redis adapters (history ids, versions, the same messages), but only one process can use it,
+ * and it forgets everything on restart.
+ *
+ * @param options - history length, key prefix and channel
+ * @example
+ * ```ts
+ * const hub = createBookingHub({ broker: memoryBroker(), authenticate });
+ * ```
+ */
+export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
+  const historyLength = options.historyLength ?? DEFAULT_HISTORY_LENGTH;
+  if (!Number.isSafeInteger(historyLength) || historyLength < 1) {
+    throw new HubError("invalid_options", "historyLength must be a positive integer");
+  }
+  const keys = redisKeys(options);
+  const versions = new Map<string, number>();
+  const history: HistoryEntry[] = [];
+  let lastMs = 0;
+  let seq = 0;
+  let listener: BrokerListener | undefined;
+  let closed = false;
+
+  const nextId = (): EventId => {
+    const now = Date.now();
+    if (now > lastMs) {
+      lastMs = now;
+      seq = 0;
+    } else {
+      seq += 1;
+    }
+    return `${lastMs}-${seq}` as EventId;
+  };
+  const ensureOpen = () => {
+    if (closed) throw new HubError("closed", "the memory broker is closed");
+  };
+
+  return {
+    keys,
+    kind: "memory",
+    async publish(eventJson, versionKeys) {
+      ensureOpen();
+      const id = nextId();
+      history.push({ id, json: eventJson });
+      if (history.length > historyLength) history.splice(0, history.length - historyLength);
+      for (const key of versionKeys) versions.set(key, (versions.get(key) ?? 0) + 1);
+      const message = withEventId(id, eventJson);
+      // Deliver asynchronously, as Redis would: publish() resolves before subscribers run.
+      queueMicrotask(() => listener?.onMessage(message));
+      return id;
+    },
+    async subscribe(l) {
+      ensureOpen();
+      if (listener) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
+      listener = l;
+      queueMicrotask(() => l.onReady());
+    },
+    async readVersion(key) {
+      ensureOpen();
+      return versions.get(key) ?? 0;
+    },
+    async readHistory(after, limit): Promise<HistoryPage> {
+      ensureOpen();
+      const oldest = history[0];
+      if (!oldest) return { status: "lost" };
+      if (compareEventIds(after, oldest.id) < 0) return { status: "gap" };
+      // Binary search for the first entry newer than `after`: bounded, never a scan.
+      let lo = 0;
+      let hi = history.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareEventIds((history[mid] as HistoryEntry).id, after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      const entries = history.slice(lo, lo + limit);
+      return { status: "ok", entries, truncated: history.length - lo > limit };
+    },
+    async newestId() {
+      return history.at(-1)?.id;
+    },
+    async ping() {
+      ensureOpen();
+    },
+    async close() {
+      closed = true;
+      listener = undefined;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { HubError } from "../errors.js";
+import { historyPage, toEntry } from "./history-page.js";
+import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
+
+export type { RedisBrokerOptions } from "./redis-options.js";
+
+type StreamEntries = Array<{ id: string; message: Record<string, string> } | null>;
+type ScriptOptions = { keys: string[]; arguments: string[] };
+
+/**
+ * The subscriber connection `duplicate()` returns: the part of a node-redis client the broker uses.
+ */
+export interface NodeRedisSubscriber {
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  on(event: "error" | "end" | "ready" | "reconnecting", listener: (error?: unknown) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+  quit(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+/**
+ * The node-redis client this adapter takes, described by the methods it calls: what `createClient()`
+ * of `redis` v4.6+ and v5 returns, with or without modules.
+ */
+export interface NodeRedisClient {
+  evalSha(sha1: string, options: ScriptOptions): Promise<unknown>;
+  eval(script: string, options: ScriptOptions): Promise<unknown>;
+  xRange(key: string, start: string, end: string, options: { COUNT: number }): Promise<StreamEntries>;
+  xRevRange(key: string, start: string, end: string, options: { COUNT: number }): Promise<StreamEntries>;
+  get(key: string): Promise<string | null>;
+  ping(): Promise<unknown>;
+  duplicate(): NodeRedisSubscriber;
+}
+
+const entriesOf = (reply: StreamEntries): HistoryEntry[] =>
+  reply.flatMap((item) => {
+    const entry = item ? toEntry(item.id, item.message["event"]) : undefined;
+    return entry ? [entry] : [];
+  });
+
+/**
+ * A {@link Broker} on a node-redis (`redis` v4.6+/v5) client.
+ *
+ * The app hands over its own connected client; the broker opens one extra connection with
+ * `client.duplicate()` for the subscription. node-redis resubscribes before it reports `ready`, so the
+ * broker reports ready on every `ready` after the first. `close()` closes only that extra connection.
+ *
+ * @param client - the app's connected node-redis client
+ * @param options - key prefix, channel, history length
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * import { nodeRedisBroker } from "@realtime-bookings/server/node-redis";
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const broker = nodeRedisBroker(client);
+ * ```
+ */
+export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOptions = {}): Broker {
+  const keys = redisKeys(options);
+  const historyLength = String(historyLengthOf(options));
+  let subscriber: NodeRedisSubscriber | undefined;
+
+  const evalPublish = async (keysList: string[], args: string[]): Promise<unknown> => {
+    try {
+      return await client.evalSha(PUBLISH_SCRIPT_SHA, { keys: keysList, arguments: args });
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.eval(PUBLISH_SCRIPT, { keys: keysList, arguments: args });
+    }
+  };
+
+  return {
+    keys,
+    kind: "node-redis",
+    async publish(eventJson, versionKeys) {
+      const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
+      const id = parseEventId(reply);
+      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
+      return id;
+    },
+    async subscribe(listener: BrokerListener) {
+      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
+      const sub = client.duplicate();
+      subscriber = sub;
+      let initialDone = false;
+      sub.on("error", (error: unknown) => listener.onDown(error));
+      sub.on("end", () => listener.onDown());
+      sub.on("reconnecting", () => listener.onDown());
+      sub.on("ready", () => {
+        if (initialDone) listener.onReady();
+      });
+      await sub.connect();
+      await sub.subscribe(keys.channel, (message: string) => listener.onMessage(message));
+      initialDone = true;
+      listener.onReady();
+    },
+    async readVersion(key) {
+      return toVersion(await client.get(key));
+    },
+    async readHistory(after, limit) {
+      const [range, oldest] = await Promise.all([
+        client.xRange(keys.history, `(${after}`, "+", { COUNT: limit + 1 }),
+        client.xRange(keys.history, "-", "+", { COUNT: 1 }),
+      ]);
+      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.id), limit);
+    },
+    async newestId(): Promise<EventId | undefined> {
+      const newest = (await client.xRevRange(keys.history, "+", "-", { COUNT: 1 }));
+      return parseEventId(newest[0]?.id);
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      const sub = subscriber;
+      subscriber = undefined;
+      if (!sub) return;
+      sub.removeAllListeners("ready");
+      sub.removeAllListeners("end");
+      sub.removeAllListeners("reconnecting");
+      await sub.quit().catch(() => sub.destroy());
+      sub.removeAllListeners("error");
+      sub.on("error", () => {});
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { EventId, RedisKeys } from "@realtime-bookings/protocol";
+
+/**
+ * What a broker calls back on its single subscription.
+ */
+export interface BrokerListener {
+  /** A raw message arrived on the channel. Untrusted: the hub validates it. */
+  onMessage(text: string): void;
+  /**
+   * The subscription is active: after the first subscribe, and again after every reconnection once
+   * the channel is subscribed anew. The hub recovers what it missed from the history at that point.
+   */
+  onReady(): void;
+  /** The subscription connection was lost; the broker's client is reconnecting. */
+  onDown(error?: unknown): void;
+}
+
+/** One event of the history: its id and the event JSON as published (without the id). */
+export interface HistoryEntry {
+  /** The history id. */
+  readonly id: EventId;
+  /** The event JSON, untrusted like any channel message. */
+  readonly json: string;
+}
+
+/**
+ * What the history holds after an id:
+ * - `ok`: the entries after it, oldest first, at most `limit`; `truncated` when there were more;
+ * - `gap`: the id is older than the history reaches, so something in between may have been trimmed;
+ * - `lost`: there is no history at all (Redis restarted without persistence).
+ */
+export type HistoryPage =
+  | { readonly status: "ok"; readonly entries: readonly HistoryEntry[]; readonly truncated: boolean }
+  | { readonly status: "gap" }
+  | { readonly status: "lost" };
+
+/**
+ * The few operations the hub needs from a message broker. Three adapters implement it: the in-memory
+ * broker (one process), ioredis and node-redis; all pass one contract suite.
+ */
+export interface Broker {
+  /** The key and channel names this broker uses. */
+  readonly keys: RedisKeys;
+  /** A short name for logs and `/healthz`, e.g. `memory`, `ioredis`. */
+  readonly kind: string;
+  /**
+   * Atomically appends the event to the history, bumps the version counters and publishes the event
+   * with its id on the channel.
+   *
+   * @param eventJson - a validated event, serialized as a JSON object
+   * @param versionKeys - the counters to bump
+   * @returns the event's history id
+   */
+  publish(eventJson: string, versionKeys: readonly string[]): Promise<EventId>;
+  /** Opens the one subscription of this process; resolves once it is active. Call once. */
+  subscribe(listener: BrokerListener): Promise<void>;
+  /** Reads a version counter (0 when it does not exist). */
+  readVersion(key: string): Promise<number>;
+  /**
+   * Reads the history after `after`, bounded by `limit`: one bounded range read, never a scan.
+   */
+  readHistory(after: EventId, limit: number): Promise<HistoryPage>;
+  /** The id of the newest history entry, if any. */
+  newestId(): Promise<EventId | undefined>;
+  /** Resolves when the broker's server answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Frees the subscription and any connection the broker opened itself (never the app's own client). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import { type EventId, type ViewerScope, compareEventIds } from "@realtime-bookings/protocol";
+import type { Frame } from "./frames.js";
+import type { Sink } from "./sink.js";
+
+/**
+ * One open SSE stream: who watches it and where its bytes go. While its replay is read from the
+ * history, live frames wait in `pending` so the client sees history first, then live, in order and
+ * without duplicates.
+ *
+ * @internal
+ */
+export class Connection {
+  /** Live frames held while the replay is read; `undefined` once live. */
+  private pending: Frame[] | undefined;
+  private pendingBytes = 0;
+  /** The last id written by the replay: live frames at or before it are duplicates. */
+  private cursor: EventId | undefined;
+
+  /**
+   * @param viewer - whose scope this stream carries
+   * @param sink - where the bytes go
+   * @param key - the key its per-viewer connection cap counts under
+   * @param maxPendingBytes - how much may wait during a replay before the connection is dropped
+   */
+  constructor(
+    readonly viewer: ViewerScope,
+    readonly sink: Sink,
+    readonly key: string,
+    private readonly maxPendingBytes: number,
+  ) {}
+
+  /** Holds live frames until {@link Connection.goLive}. */
+  holdForReplay(): void {
+    this.pending = [];
+  }
+
+  /**
+   * Writes a frame, or holds it while replaying; skips one the replay already wrote.
+   *
+   * @returns `false` when the frame could not be written (connection gone or dropped as too slow)
+   */
+  deliver(frame: Frame): boolean {
+    if (this.pending) {
+      this.pendingBytes += frame.bytes.byteLength;
+      if (this.pendingBytes > this.maxPendingBytes) {
+        this.pending = undefined;
+        this.sink.close();
+        return false;
+      }
+      this.pending.push(frame);
+      return true;
+    }
+    if (this.cursor !== undefined && frame.id !== undefined) {
+      if (compareEventIds(frame.id, this.cursor) <= 0) return true;
+      this.cursor = undefined; // ids arrive in order: everything from here on is new
+    }
+    return this.sink.write(frame.bytes);
+  }
+
+  /** Writes a heartbeat comment, unless the stream has not started yet. */
+  heartbeat(bytes: Uint8Array): void {
+    if (!this.pending) this.sink.write(bytes);
+  }
+
+  /**
+   * Writes the replay, then the frames held meanwhile, and goes live.
+   *
+   * @param replay - history frames this viewer may see, oldest first
+   * @param lastReplayedId - the newest id the replay covered (visible to this viewer or not)
+   */
+  goLive(replay: readonly Frame[], lastReplayedId: EventId | undefined): void {
+    const held = this.pending ?? [];
+    this.pending = undefined;
+    this.pendingBytes = 0;
+    for (const frame of replay) this.sink.write(frame.bytes);
+    this.cursor = lastReplayedId;
+    for (const frame of held) this.deliver(frame);
+  }
+}

@@ -1,0 +1,72 @@
+import { type EventId, type EventScope, type JsonLimits, type ResyncReason, safeParseBookingMessage } from "@realtime-bookings/protocol";
+import type { Broker } from "../brokers/types.js";
+import { type Frame, bookingFrame } from "./frames.js";
+
+/** One history event, parsed and framed once for every connection that resumes past it. @internal */
+export interface ReplayEvent {
+  readonly scope: EventScope;
+  readonly frame: Frame;
+}
+
+/**
+ * What a resuming connection gets: the events after its id (to filter by its own scope), or the reason
+ * it must resync instead. `lastId` is the newest id the page covered. @internal
+ */
+export type ReplayResult =
+  | { readonly status: "ok"; readonly events: readonly ReplayEvent[]; readonly lastId: EventId | undefined }
+  | { readonly status: "resync"; readonly reason: ResyncReason };
+
+/**
+ * Reads the history for resuming connections. Concurrent reads of the same id share one broker call
+ * (a reconnect storm after a deploy asks for the same id thousands of times), and each page is parsed
+ * and framed once.
+ *
+ * @internal
+ */
+export class ReplayReader {
+  private readonly inFlight = new Map<EventId, Promise<ReplayResult>>();
+
+  /**
+   * @param broker - where the history lives
+   * @param limit - the most events one replay may carry; more means resync
+   * @param limits - JSON limits for history entries (untrusted like any message)
+   * @param guard - wraps a broker call with the hub's timeout
+   * @param onInvalid - told about a history entry that fails validation (it is skipped)
+   */
+  constructor(
+    private readonly broker: Broker,
+    private readonly limit: number,
+    private readonly limits: JsonLimits,
+    private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
+    private readonly onInvalid: (error: Error) => void,
+  ) {}
+
+  read(after: EventId): Promise<ReplayResult> {
+    let result = this.inFlight.get(after);
+    if (!result) {
+      result = this.load(after).finally(() => this.inFlight.delete(after));
+      this.inFlight.set(after, result);
+    }
+    return result;
+  }
+
+  private async load(after: EventId): Promise<ReplayResult> {
+    const page = await this.guard(() => this.broker.readHistory(after, this.limit));
+    switch (page.status) {
+      case "gap":
+        return { status: "resync", reason: "history_exceeded" };
+      case "lost":
+        return { status: "resync", reason: "history_lost" };
+      case "ok": {
+        if (page.truncated) return { status: "resync", reason: "history_exceeded" };
+        const events: ReplayEvent[] = [];
+        for (const entry of page.entries) {
+          const parsed = safeParseBookingMessage(entry.json, this.limits);
+          if (parsed.ok) events.push({ scope: parsed.value.scope, frame: bookingFrame(entry.id, parsed.value.event) });
+          else this.onInvalid(parsed.error);
+        }
+        return { status: "ok", events, lastId: page.entries.at(-1)?.id };
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Where a connection's bytes go: a Node `ServerResponse` or a Web `ReadableStream`. A sink bounds what
+ * it buffers for a peer that does not read; past the bound it drops the connection (the client
+ * reconnects and resumes by id) instead of growing memory.
+ *
+ * @internal
+ */
+export interface Sink {
+  /** Queues a chunk. Returns `false` when the sink is closed or was just dropped as too slow. */
+  write(chunk: Uint8Array): boolean;
+  /** Ends the stream gracefully (the client will reconnect). Safe to call twice. */
+  close(): void;
+  /** Whether the peer is gone or the stream has ended. */
+  readonly closed: boolean;
+}

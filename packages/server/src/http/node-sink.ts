@@ -1,0 +1,39 @@
+import type { ServerResponse } from "node:http";
+import type { Sink } from "../fanout/sink.js";
+
+/**
+ * A {@link Sink} over a Node `ServerResponse`. `res.write()` returning `false` only means buffered;
+ * the sink lets Node buffer (frames are shared buffers, so a slow reader costs references, not copies)
+ * up to `maxBufferedBytes` of the response and its socket, then drops the connection.
+ *
+ * @internal
+ */
+export class NodeSink implements Sink {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly maxBufferedBytes: number,
+    private readonly onSlow: () => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.res.writableLength > this.maxBufferedBytes) {
+      this.onSlow();
+      this.res.destroy();
+      return false;
+    }
+    this.res.write(chunk);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    // A stream closed before it started (hub shutting down during a resume) gets a plain 503.
+    if (!this.res.headersSent) this.res.writeHead(503, { "Retry-After": "1" });
+    this.res.end();
+  }
+}

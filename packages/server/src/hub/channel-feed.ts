@@ -1,0 +1,127 @@
+import {
+  type ChannelMessage,
+  type EventId,
+  type JsonLimits,
+  type ProtocolError,
+  type ResyncReason,
+  compareEventIds,
+  safeParseBookingMessage,
+  safeParseChannelMessage,
+} from "@realtime-bookings/protocol";
+import type { Broker, BrokerListener } from "../brokers/types.js";
+
+/** What the feed needs from the hub. @internal */
+export interface FeedTarget {
+  /** A valid, new event to fan out. */
+  deliver(message: ChannelMessage): void;
+  /** The feed may have missed events it cannot recover: every connection must resync. */
+  resyncAll(reason: ResyncReason): void;
+  /** A message failed validation. */
+  rejected(error: ProtocolError): void;
+  /** The subscription went down or came back. */
+  brokerState(up: boolean, error?: unknown): void;
+}
+
+/**
+ * The one subscription of a hub process. It validates every message (untrusted), drops duplicates by
+ * history id, and after every resubscription reads what it missed from the history before letting
+ * live messages through again, so connections see each event once and in order, or a resync.
+ *
+ * @internal
+ */
+export class ChannelFeed implements BrokerListener {
+  private lastSeen: EventId | undefined;
+  private held: string[] | undefined;
+  private started = false;
+  private recoverAgain = false;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly target: FeedTarget,
+    private readonly limits: JsonLimits,
+    private readonly replayLimit: number,
+    private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  /** The newest history id this feed has seen. */
+  get newestSeen(): EventId | undefined {
+    return this.lastSeen;
+  }
+
+  onMessage(text: string): void {
+    if (this.held) this.held.push(text);
+    else this.accept(text);
+  }
+
+  onReady(): void {
+    this.target.brokerState(true);
+    if (!this.started) {
+      this.started = true;
+      // Remember where the history stood, so a reconnection before any event can still recover.
+      this.guard(() => this.broker.newestId()).then(
+        (id) => {
+          if (this.lastSeen === undefined) this.lastSeen = id ?? ("0-0" as EventId);
+        },
+        () => {
+          if (this.lastSeen === undefined) this.lastSeen = "0-0" as EventId;
+        },
+      );
+      return;
+    }
+    if (this.held) {
+      this.recoverAgain = true;
+      return;
+    }
+    void this.recover();
+  }
+
+  onDown(error?: unknown): void {
+    this.target.brokerState(false, error);
+  }
+
+  private accept(text: string): void {
+    const parsed = safeParseChannelMessage(text, this.limits);
+    if (!parsed.ok) {
+      this.target.rejected(parsed.error);
+      return;
+    }
+    const { id } = parsed.value;
+    if (id !== undefined) {
+      if (this.lastSeen !== undefined && compareEventIds(id, this.lastSeen) <= 0) return;
+      this.lastSeen = id;
+    }
+    this.target.deliver(parsed.value);
+  }
+
+  private async recover(): Promise<void> {
+    this.held = [];
+    do {
+      this.recoverAgain = false;
+      const after = this.lastSeen ?? ("0-0" as EventId);
+      try {
+        const page = await this.guard(() => this.broker.readHistory(after, this.replayLimit));
+        if (page.status === "ok" && !page.truncated) {
+          for (const entry of page.entries) {
+            const parsed = safeParseBookingMessage(entry.json, this.limits);
+            if (!parsed.ok) {
+              this.target.rejected(parsed.error);
+              continue;
+            }
+            if (this.lastSeen !== undefined && compareEventIds(entry.id, this.lastSeen) <= 0) continue;
+            this.lastSeen = entry.id;
+            this.target.deliver({ ...parsed.value, id: entry.id });
+          }
+        } else if (page.status === "lost" && after === "0-0") {
+          // Nothing was ever published: nothing can have been missed.
+        } else {
+          this.target.resyncAll(page.status === "lost" ? "history_lost" : "history_exceeded");
+        }
+      } catch {
+        this.target.resyncAll("history_lost");
+      }
+    } while (this.recoverAgain);
+    const held = this.held;
+    this.held = undefined;
+    for (const text of held) this.accept(text);
+  }
+}

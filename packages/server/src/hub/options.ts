@@ -1,0 +1,120 @@
+import type { Viewer, ViewerScope } from "@realtime-bookings/protocol";
+import type { Broker } from "../brokers/types.js";
+import { HubError } from "../errors.js";
+import type { CorsOptions } from "../http/cors.js";
+import type { HubRequest } from "../http/request.js";
+
+/**
+ * Decides who is asking. Return the {@link Viewer}, or `null`/`undefined` for "not signed in" (401).
+ * Throw an `AuthenticationError` to refuse with a reason the client can show (`token_expired`…).
+ * Called once per stream and per version request.
+ */
+export type Authenticate = (request: HubRequest) => Viewer | null | undefined | Promise<Viewer | null | undefined>;
+
+/** Where the hub writes what an operator should know. `console` fits. */
+export interface HubLogger {
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+/**
+ * Options of {@link createBookingHub}. Only `authenticate` is required.
+ */
+export interface BookingHubOptions {
+  /** Decides the viewer of each request; see {@link Authenticate}. */
+  readonly authenticate: Authenticate;
+  /**
+   * Where events come from and go to. Use `ioredisBroker` or `nodeRedisBroker` for several processes.
+   * @defaultValue `memoryBroker()`: one process, nothing kept across restarts
+   */
+  readonly broker?: Broker;
+  /**
+   * How often every stream gets a heartbeat comment, in ms; proxies cut idle lines at 30–100 s.
+   * @defaultValue 25000
+   */
+  readonly heartbeatMs?: number;
+  /**
+   * The base reconnection delay sent as `retry:`; each stream gets a value between this and twice
+   * this, so clients dropped together do not come back together.
+   * @defaultValue 2000
+   */
+  readonly retryMs?: number;
+  /**
+   * How many bytes may wait for one slow reader before it is dropped (it reconnects and resumes).
+   * @defaultValue 1048576 (1 MiB)
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * The most events one resume replays; a client that missed more gets `resync`.
+   * @defaultValue 1000
+   */
+  readonly replayLimit?: number;
+  /**
+   * How long a Redis call may take before it fails with `broker_timeout` (the seed's 2 s).
+   * @defaultValue 2000
+   */
+  readonly brokerTimeoutMs?: number;
+  /**
+   * The largest accepted event JSON, in characters; larger publishes and messages are rejected.
+   * @defaultValue 65536
+   */
+  readonly maxEventLength?: number;
+  /** Cross-origin access, when the hub is served on another origin than the app. */
+  readonly cors?: CorsOptions;
+  /**
+   * The most open streams in this process; past it, new streams get 429.
+   * @defaultValue Infinity
+   */
+  readonly maxConnections?: number;
+  /**
+   * The most open streams per viewer key; past it, new streams get 429.
+   * @defaultValue Infinity
+   */
+  readonly maxConnectionsPerViewer?: number;
+  /**
+   * The key a viewer's streams are counted under for `maxConnectionsPerViewer`.
+   * @defaultValue the viewer's scope, e.g. `specialist:3`
+   */
+  readonly viewerKey?: (viewer: ViewerScope, request: HubRequest) => string;
+  /** @defaultValue `console` */
+  readonly logger?: HubLogger;
+}
+
+/** @internal */
+export type ResolvedOptions = Required<Omit<BookingHubOptions, "broker" | "cors" | "viewerKey">> &
+  { cors: CorsOptions | undefined; viewerKey: (viewer: ViewerScope, request: HubRequest) => string };
+
+const scopeKey = (viewer: ViewerScope): string =>
+  viewer.role === "admin" ? "admin" : viewer.role === "supervisor" ? `supervisor:${viewer.workpoint_id}` : `specialist:${viewer.specialist_id}`;
+
+/** @internal */
+export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
+  if (typeof options?.authenticate !== "function") {
+    throw new HubError("invalid_options", "authenticate must be a function (request) => Viewer | null");
+  }
+  const resolved: ResolvedOptions = {
+    authenticate: options.authenticate,
+    heartbeatMs: options.heartbeatMs ?? 25_000,
+    retryMs: options.retryMs ?? 2_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1_048_576,
+    replayLimit: options.replayLimit ?? 1_000,
+    brokerTimeoutMs: options.brokerTimeoutMs ?? 2_000,
+    maxEventLength: options.maxEventLength ?? 65_536,
+    cors: options.cors,
+    maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
+    maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,
+    viewerKey: options.viewerKey ?? scopeKey,
+    logger: options.logger ?? console,
+  };
+  for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength"] as const) {
+    const value = resolved[name];
+    if (!Number.isSafeInteger(value) || value < 1) throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
+  }
+  for (const name of ["maxConnections", "maxConnectionsPerViewer"] as const) {
+    const value = resolved[name];
+    if (!(value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1))) {
+      throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return resolved;
+}

@@ -1,0 +1,47 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type BookingHub, type BookingHubOptions, type Broker, type Viewer, createBookingHub } from "../../src/index.js";
+
+/** A hub mounted on a real node:http server, as the README shows. */
+export interface HubServer {
+  readonly hub: BookingHub;
+  readonly url: string;
+  /** The URL of the stream for a viewer given as `as` (test-only authentication). */
+  streamUrl(as: string, query?: string): string;
+  versionUrl(as: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Test-only authentication: the viewer is named in the `as` query parameter:
+ * `admin`, `sup-<workpoint>`, `spec-<specialist>`; anything else is anonymous.
+ */
+export function viewerFromQuery(url: URL): Viewer | null {
+  const as = url.searchParams.get("as") ?? "";
+  if (as === "admin") return { role: "admin" };
+  if (as.startsWith("sup-")) return { role: "supervisor", workpoint_id: as.slice(4) };
+  if (as.startsWith("spec-")) return { role: "specialist", specialist_id: as.slice(5) };
+  return null;
+}
+
+export async function startHubServer(broker: Broker, options: Partial<BookingHubOptions> = {}): Promise<HubServer> {
+  const hub = createBookingHub({ broker, authenticate: (request) => viewerFromQuery(request.url), ...options });
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/events")) return void hub.events.node(req, res);
+    if (req.url?.startsWith("/version")) return void hub.version.node(req, res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    hub,
+    url,
+    streamUrl: (as, query = "") => `${url}/events?as=${as}${query}`,
+    versionUrl: (as) => `${url}/version?as=${as}`,
+    async close() {
+      await hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { type EventSourceMessage, createParser } from "eventsource-parser";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+
+/** An SSE stream read over a real HTTP connection, parsed as a browser would. */
+export interface SseReader {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Every event received so far (comments excluded). */
+  readonly events: EventSourceMessage[];
+  /** Every comment line received so far. */
+  readonly comments: string[];
+  /** The `retry:` value received, if any. */
+  readonly retry: number | undefined;
+  /** The raw bytes received, as text. */
+  readonly raw: () => string;
+  /** Resolves when `count` events have arrived; rejects after `ms`, naming what did arrive. */
+  waitForEvents(count: number, ms?: number): Promise<EventSourceMessage[]>;
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
+  /** Pauses reading from the socket (a slow reader). */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+/**
+ * Opens `url` as an SSE stream with plain `node:http` and parses it with eventsource-parser.
+ * Resolves once the response headers arrive (whatever the status).
+ */
+export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
+      const events: EventSourceMessage[] = [];
+      const comments: string[] = [];
+      let retry: number | undefined;
+      let raw = "";
+      const waiters = new Set<() => void>();
+      const parser = createParser({
+        onEvent: (event) => {
+          events.push(event);
+          for (const w of waiters) w();
+        },
+        onComment: (comment) => comments.push(comment),
+        onRetry: (ms) => (retry = ms),
+      });
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        raw += chunk;
+        parser.feed(chunk);
+      });
+      const ended = new Promise<void>((done) => {
+        res.once("end", done);
+        res.once("close", done);
+        res.once("error", () => done());
+      });
+      ended.then(() => {
+        for (const w of waiters) w();
+      });
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        events,
+        comments,
+        get retry() {
+          return retry;
+        },
+        raw: () => raw,
+        ended,
+        waitForEvents(count, ms = 5_000) {
+          if (events.length >= count) return Promise.resolve(events.slice(0, count));
+          return new Promise((ok, fail) => {
+            const check = () => {
+              if (events.length >= count) {
+                clearTimeout(timer);
+                waiters.delete(check);
+                ok(events.slice(0, count));
+              }
+            };
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              fail(new Error(`expected ${count} events within ${ms} ms, got ${events.length}: ${JSON.stringify(events)}`));
+            }, ms);
+            waiters.add(check);
+          });
+        },
+        pause: () => res.pause(),
+        resume: () => res.resume(),
+        close: () => req.destroy(),
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Waits `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
