@@ -12,8 +12,8 @@ import type { Broker, BrokerListener } from "../brokers/types.js";
 
 /** What the feed needs from the hub. @internal */
 export interface FeedTarget {
-  /** A valid, new event to fan out. */
-  deliver(message: ChannelMessage): void;
+  /** A valid, new event to fan out; `recovered` when it came from the history after a reconnection. */
+  deliver(message: ChannelMessage, recovered: boolean): void;
   /** The feed may have missed events it cannot recover: every connection must resync. */
   resyncAll(reason: ResyncReason): void;
   /** A message failed validation. */
@@ -90,7 +90,7 @@ export class ChannelFeed implements BrokerListener {
       if (this.lastSeen !== undefined && compareEventIds(id, this.lastSeen) <= 0) return;
       this.lastSeen = id;
     }
-    this.target.deliver(parsed.value);
+    this.target.deliver(parsed.value, false);
   }
 
   private async recover(): Promise<void> {
@@ -109,7 +109,7 @@ export class ChannelFeed implements BrokerListener {
             }
             if (this.lastSeen !== undefined && compareEventIds(entry.id, this.lastSeen) <= 0) continue;
             this.lastSeen = entry.id;
-            this.target.deliver({ ...parsed.value, id: entry.id });
+            this.target.deliver({ ...parsed.value, id: entry.id }, true);
           }
         } else if (page.status === "lost" && after === "0-0") {
           // Nothing was ever published: nothing can have been missed.

@@ -127,8 +127,9 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const feed = new ChannelFeed(
     broker,
     {
-      deliver(message) {
+      deliver(message, recovered) {
         counters.eventsReceived += 1;
+        if (recovered) counters.eventsRecovered += 1;
         const frame = bookingFrame(message.id, message.event);
         registry.forEachTarget(message.scope, (c) => {
           if (c.deliver(frame)) counters.eventsDelivered += 1;

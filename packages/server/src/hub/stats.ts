@@ -9,6 +9,8 @@ export interface HubStats {
   readonly connections: Readonly<Record<ViewerRole, number>>;
   /** Valid events received on the channel (including recovered ones). */
   readonly eventsReceived: number;
+  /** Events the hub missed while its subscription was down and read back from the history. */
+  readonly eventsRecovered: number;
   /** Frames written to connections (one per event per connection that may see it). */
   readonly eventsDelivered: number;
   /** Frames that could not be written (connection closing or dropped). */
@@ -35,6 +37,7 @@ export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" |
 /** @internal */
 export const newCounters = (): Counters => ({
   eventsReceived: 0,
+  eventsRecovered: 0,
   eventsDelivered: 0,
   eventsDropped: 0,
   messagesRejected: 0,

@@ -61,7 +61,7 @@ export function brokerKits(): { kits: BrokerKit[]; redis: () => RedisServer | un
     name: "ioredis",
     redis: true,
     async create(options) {
-      const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 50, 500) });
+      const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => 150 + Math.min(n * 50, 500) });
       client.on("error", () => {});
       clients.push({ close: () => client.quit().catch(() => client.disconnect()) });
       return ioredisBroker(client, options);
@@ -72,7 +72,7 @@ export function brokerKits(): { kits: BrokerKit[]; redis: () => RedisServer | un
     name: "node-redis",
     redis: true,
     async create(options) {
-      const client = createClient({ url, socket: { reconnectStrategy: (n: number) => Math.min(n * 50, 500) } });
+      const client = createClient({ url, socket: { reconnectStrategy: (n: number) => 150 + Math.min(n * 50, 500) } });
       client.on("error", () => {});
       await client.connect();
       clients.push({ close: () => client.quit() });

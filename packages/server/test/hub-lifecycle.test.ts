@@ -1,0 +1,148 @@
+import { openSse, sleep } from "@realtime-bookings/test-utils";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBookingHub, memoryBroker } from "../src/index.js";
+import { type HubServer, startHubServer, viewerFromQuery } from "./support/hub-server.js";
+
+const quiet = { warn() {}, error() {} };
+const open: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+const start = async (options: Parameters<typeof startHubServer>[1] = {}): Promise<HubServer> => {
+  const server = await startHubServer(memoryBroker(), options);
+  open.push(server);
+  return server;
+};
+const sse = async (url: string, headers?: Record<string, string>) => {
+  const reader = await openSse(url, headers);
+  open.push(reader);
+  return reader;
+};
+const until = async (check: () => boolean, ms = 3000) => {
+  for (const t0 = Date.now(); !check(); ) {
+    if (Date.now() - t0 > ms) throw new Error("condition not met in time");
+    await sleep(10);
+  }
+};
+const booking = (id: number) => ({ type: "create" as const, data: { id, specialist_id: 3, workpoint_id: 1 } });
+
+describe("hub lifecycle", () => {
+  it("sends heartbeat comments on its interval", async () => {
+    const server = await start({ heartbeatMs: 40 });
+    const reader = await sse(server.streamUrl("admin"));
+    await until(() => reader.comments.length >= 2);
+    expect(reader.comments.slice(0, 2)).toEqual(["ping", "ping"]);
+  });
+
+  it("frees a connection as soon as its client goes", async () => {
+    const server = await start();
+    const a = await sse(server.streamUrl("spec-3"));
+    await sse(server.streamUrl("sup-1"));
+    await until(() => server.hub.stats().connections.specialist === 1);
+    a.close();
+    await until(() => server.hub.stats().connections.specialist === 0);
+    expect(server.hub.stats().connections).toEqual({ admin: 0, supervisor: 1, specialist: 0 });
+  });
+
+  it("close() ends every stream, refuses new ones with 503 and rejects publish", async () => {
+    const server = await start();
+    const reader = await sse(server.streamUrl("admin"));
+    await server.hub.close();
+    await reader.ended;
+    const again = await fetch(server.streamUrl("admin"));
+    expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([503, "shutting_down"]);
+    await expect(server.hub.publish(booking(1))).rejects.toMatchObject({ code: "closed" });
+    await server.hub.close(); // safe twice
+  });
+
+  it("drops a reader that stops reading once its buffer passes the cap; others keep up", async () => {
+    const server = await start({ maxBufferedBytes: 256 * 1024 });
+    const slow = await sse(server.streamUrl("admin"));
+    const fast = await sse(server.streamUrl("admin"));
+    slow.pause();
+    const pad = "x".repeat(60_000);
+    for (let i = 0; i < 200 && server.hub.stats().slowReadersDropped === 0; i++) {
+      await server.hub.publish({ type: "create", data: { id: i, specialist_id: 1, workpoint_id: 1, pad } });
+      await sleep(1);
+    }
+    expect(server.hub.stats().slowReadersDropped).toBe(1);
+    await until(() => server.hub.stats().connections.admin === 1);
+    const sent = server.hub.stats().published;
+    await fast.waitForEvents(sent, 10_000);
+    expect(fast.events.length).toBe(sent);
+  });
+
+  it("serves the Web-standard shape: Request in, streaming Response out, freed on abort", async () => {
+    const hub = createBookingHub({ broker: memoryBroker(), authenticate: (r) => viewerFromQuery(r.url) });
+    open.push(hub);
+    const abort = new AbortController();
+    const response = await hub.events.fetch(new Request("http://hub.test/events?as=sup-1", { signal: abort.signal }));
+    expect([response.status, response.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
+    const events: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (e) => events.push(e) });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    await hub.publish(booking(5));
+    while (events.length < 1) {
+      const { value } = await reader.read();
+      parser.feed(decoder.decode(value));
+    }
+    expect(JSON.parse(events[0]?.data ?? "").data.id).toBe(5);
+    expect(hub.stats().connections.supervisor).toBe(1);
+    abort.abort();
+    await until(() => hub.stats().connections.supervisor === 0);
+    const version = await hub.version.fetch(new Request("http://hub.test/version?as=sup-1"));
+    expect(await version.json()).toEqual({ version: 1 });
+    expect((await hub.events.fetch(new Request("http://hub.test/events"))).status).toBe(401);
+  });
+
+  it("caps connections per viewer and in total with 429 and Retry-After", async () => {
+    const server = await start({ maxConnectionsPerViewer: 2, maxConnections: 3 });
+    await sse(server.streamUrl("spec-3"));
+    await sse(server.streamUrl("spec-3"));
+    const third = await sse(server.streamUrl("spec-3"));
+    expect([third.status, third.headers["retry-after"] !== undefined]).toEqual([429, true]);
+    expect((await sse(server.streamUrl("spec-4"))).status).toBe(200);
+    expect((await sse(server.streamUrl("admin"))).status).toBe(429);
+    expect(server.hub.stats().connectionsRefused).toBe(2);
+  });
+
+  it("allows listed origins with credentials, answers preflight, and gives other origins no stream", async () => {
+    const server = await start({ cors: { origins: ["https://app.example"] } });
+    const allowed = await sse(server.streamUrl("admin"), { Origin: "https://app.example" });
+    expect([allowed.status, allowed.headers["access-control-allow-origin"], allowed.headers["access-control-allow-credentials"]]).toEqual([
+      200,
+      "https://app.example",
+      "true",
+    ]);
+    const refused = await sse(server.streamUrl("admin"), { Origin: "https://evil.example" });
+    expect([refused.status, refused.headers["access-control-allow-origin"]]).toEqual([403, undefined]);
+    const preflight = await fetch(server.streamUrl("admin"), { method: "OPTIONS", headers: { Origin: "https://app.example", "Access-Control-Request-Headers": "last-event-id" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("Last-Event-ID");
+  });
+
+  it("answers other methods with 405 and does nothing", async () => {
+    const server = await start();
+    const response = await fetch(server.streamUrl("admin"), { method: "POST" });
+    expect([response.status, response.headers.get("allow")]).toEqual([405, "GET, OPTIONS"]);
+  });
+
+  it("refuses with the app's reason when authenticate throws an AuthenticationError, and 500 on an invalid viewer", async () => {
+    const { AuthenticationError } = await import("../src/index.js");
+    const hub = createBookingHub({
+      broker: memoryBroker(),
+      logger: quiet,
+      authenticate: (r) => {
+        if (r.url.searchParams.has("expired")) throw new AuthenticationError("token_expired", "Sign in again.");
+        return { role: "specialist", specialist_id: "1 OR 1=1" } as never;
+      },
+    });
+    open.push(hub);
+    const expired = await hub.events.fetch(new Request("http://h/events?expired"));
+    expect([expired.status, await expired.json()]).toEqual([401, { error: "token_expired", message: "Sign in again." }]);
+    const invalid = await hub.events.fetch(new Request("http://h/events"));
+    expect([invalid.status, ((await invalid.json()) as { error: string }).error]).toEqual([500, "invalid_viewer"]);
+  });
+});
