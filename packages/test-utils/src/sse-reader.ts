@@ -27,7 +27,11 @@ export interface SseReader {
  * Opens `url` as an SSE stream with plain `node:http` and parses it with eventsource-parser.
  * Resolves once the response headers arrive (whatever the status).
  */
-export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+export function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+  onEvent?: (event: EventSourceMessage) => void,
+): Promise<SseReader> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
       const events: EventSourceMessage[] = [];
@@ -38,6 +42,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       const parser = createParser({
         onEvent: (event) => {
           events.push(event);
+          onEvent?.(event);
           for (const w of waiters) w();
         },
         onComment: (comment) => comments.push(comment),

@@ -10,6 +10,9 @@ import {
 } from "@realtime-bookings/protocol";
 import type { Broker, BrokerListener } from "../brokers/types.js";
 
+/** At most this many live messages wait while the history is read back after a reconnection. */
+const MAX_HELD = 10_000;
+
 /** What the feed needs from the hub. @internal */
 export interface FeedTarget {
   /** A valid, new event to fan out; `recovered` when it came from the history after a reconnection. */
@@ -31,8 +34,14 @@ export interface FeedTarget {
  */
 export class ChannelFeed implements BrokerListener {
   private lastSeen: EventId | undefined;
+  /**
+   * Live messages held from the moment the subscription went down until the history has been read
+   * back: a message accepted before recovery would move `lastSeen` past the gap and hide it.
+   */
   private held: string[] | undefined;
+  private heldOverflow = false;
   private started = false;
+  private recovering = false;
   private recoverAgain = false;
 
   constructor(
@@ -49,8 +58,9 @@ export class ChannelFeed implements BrokerListener {
   }
 
   onMessage(text: string): void {
-    if (this.held) this.held.push(text);
-    else this.accept(text);
+    if (!this.held) return this.accept(text);
+    if (this.held.length < MAX_HELD) this.held.push(text);
+    else this.heldOverflow = true; // events with ids are in the history: recovery reads them again
   }
 
   onReady(): void {
@@ -68,7 +78,7 @@ export class ChannelFeed implements BrokerListener {
       );
       return;
     }
-    if (this.held) {
+    if (this.recovering) {
       this.recoverAgain = true;
       return;
     }
@@ -77,6 +87,7 @@ export class ChannelFeed implements BrokerListener {
 
   onDown(error?: unknown): void {
     this.target.brokerState(false, error);
+    if (this.started) this.held ??= [];
   }
 
   private accept(text: string): void {
@@ -94,9 +105,11 @@ export class ChannelFeed implements BrokerListener {
   }
 
   private async recover(): Promise<void> {
-    this.held = [];
+    this.recovering = true;
+    this.held ??= [];
     do {
-      this.recoverAgain = false;
+      this.recoverAgain = this.heldOverflow;
+      this.heldOverflow = false;
       const after = this.lastSeen ?? ("0-0" as EventId);
       try {
         const page = await this.guard(() => this.broker.readHistory(after, this.replayLimit));
@@ -119,9 +132,10 @@ export class ChannelFeed implements BrokerListener {
       } catch {
         this.target.resyncAll("history_lost");
       }
-    } while (this.recoverAgain);
-    const held = this.held;
+    } while (this.recoverAgain || this.heldOverflow);
+    const held = this.held ?? [];
     this.held = undefined;
+    this.recovering = false;
     for (const text of held) this.accept(text);
   }
 }

@@ -1,0 +1,71 @@
+import { type ChannelMessage, type EventId, redisKeys } from "@realtime-bookings/protocol";
+import { describe, expect, it } from "vitest";
+import type { Broker, HistoryEntry, HistoryPage } from "../src/brokers/types.js";
+import { ChannelFeed, type FeedTarget } from "../src/hub/channel-feed.js";
+
+const json = (n: number) => JSON.stringify({ type: "create", data: { id: n, specialist_id: 1, workpoint_id: 1 } });
+const message = (n: number) => `{"id":"${n}-0",${json(n).slice(1)}`;
+
+/** A broker whose history is a plain array, so the test controls exactly what recovery reads. */
+function scriptedBroker(history: HistoryEntry[]): Broker {
+  return {
+    keys: redisKeys(),
+    kind: "scripted",
+    publish: async () => "0-0" as EventId,
+    subscribe: async () => {},
+    readVersion: async () => 0,
+    async readHistory(after): Promise<HistoryPage> {
+      const n = Number(after.split("-")[0]);
+      return { status: "ok", entries: history.filter((e) => Number(e.id.split("-")[0]) > n), truncated: false };
+    },
+    newestId: async () => history.at(-1)?.id,
+    ping: async () => {},
+    close: async () => {},
+  };
+}
+
+function recordingTarget() {
+  const delivered: number[] = [];
+  const target: FeedTarget = {
+    deliver: (m: ChannelMessage) => void delivered.push(Number(m.event.data["id"])),
+    resyncAll: () => void delivered.push(-1),
+    rejected: () => {},
+    brokerState: () => {},
+  };
+  return { delivered, target };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe("ChannelFeed recovery", () => {
+  it("holds live messages that arrive after a reconnection until the gap is read back, so none is skipped", async () => {
+    const history: HistoryEntry[] = [];
+    const publish = (n: number) => history.push({ id: `${n}-0` as EventId, json: json(n) });
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    feed.onReady();
+    await tick();
+    publish(1);
+    feed.onMessage(message(1));
+    feed.onDown();
+    // 2, 3 and 4 are published while down. After the resubscribe, 5 arrives live BEFORE recovery starts.
+    [2, 3, 4, 5].forEach(publish);
+    feed.onMessage(message(5));
+    feed.onReady();
+    await tick();
+    publish(6);
+    feed.onMessage(message(6));
+    expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("drops a message it already delivered (same history id)", async () => {
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker([]), target, {}, 100, (call) => call());
+    feed.onReady();
+    await tick();
+    feed.onMessage(message(7));
+    feed.onMessage(message(7));
+    feed.onMessage(message(6));
+    expect(delivered).toEqual([7]);
+  });
+});
