@@ -37,7 +37,8 @@ export interface RedisKeyOptions {
   readonly prefix?: string;
   /**
    * The pub/sub channel.
-   * @defaultValue `"bookings:updates"`
+   * @defaultValue `"<prefix>:updates"`, so `"bookings:updates"` (the original system's) by default, and
+   * two deployments with different prefixes on one Redis never hear each other
    */
   readonly channel?: string;
 }
@@ -56,7 +57,7 @@ const NAME_PATTERN = /^[A-Za-z0-9_:.{}-]{1,128}$/;
  */
 export function redisKeys(options: RedisKeyOptions = {}): RedisKeys {
   const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
-  const channel = options.channel ?? DEFAULT_CHANNEL;
+  const channel = options.channel ?? `${prefix}:updates`;
   for (const [field, value] of [["prefix", prefix], ["channel", channel]] as const) {
     if (!NAME_PATTERN.test(value)) {
       throw new ProtocolError("invalid_field", `${field} must be 1-128 characters of A-Z a-z 0-9 _ : . { } -`, field);

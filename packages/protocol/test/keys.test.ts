@@ -22,6 +22,10 @@ describe("redis key names", () => {
       ["bookings:version", "bookings:version:specialist:3", "bookings:version:specialist:5", "bookings:version:workpoint:1", "bookings:version:workpoint:2"].sort(),
     );
   });
+  it("derives the channel from the prefix unless one is given", () => {
+    expect(redisKeys({ prefix: "tenant-a" }).channel).toBe("tenant-a:updates");
+    expect(redisKeys({ prefix: "tenant-a", channel: "bookings:updates" }).channel).toBe("bookings:updates");
+  });
   it("accepts a cluster hash tag prefix and rejects glob characters", () => {
     expect(redisKeys({ prefix: "{bookings}" }).history).toBe("{bookings}:history");
     expect(() => redisKeys({ prefix: "bookings*" })).toThrow(ProtocolError);

@@ -73,6 +73,39 @@ describe("hub lifecycle", () => {
     expect(fast.events.length).toBe(sent);
   });
 
+  it("writes a resume larger than the slow-reader cap at the reader's pace instead of dropping it", async () => {
+    const server = await start({ maxBufferedBytes: 64 * 1024 });
+    const pad = "y".repeat(10_000);
+    const first = await server.hub.publish({ type: "create", data: { id: 0, specialist_id: 3, workpoint_id: 1, pad } });
+    for (let i = 1; i <= 60; i++) await server.hub.publish({ type: "create", data: { id: i, specialist_id: 3, workpoint_id: 1, pad } });
+    const reader = await sse(server.streamUrl("spec-3"), { "Last-Event-ID": first.id });
+    await reader.waitForEvents(60, 10_000);
+    expect(reader.events.map((e) => JSON.parse(e.data).data.id)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(server.hub.stats().slowReadersDropped).toBe(0);
+  });
+
+  it("does the same for the Web-standard shape, reading slowly", async () => {
+    const hub = createBookingHub({ broker: memoryBroker(), authenticate: (r) => viewerFromQuery(r.url), maxBufferedBytes: 64 * 1024 });
+    open.push(hub);
+    const pad = "y".repeat(10_000);
+    const first = await hub.publish({ type: "create", data: { id: 0, specialist_id: 3, workpoint_id: 1, pad } });
+    for (let i = 1; i <= 60; i++) await hub.publish({ type: "create", data: { id: i, specialist_id: 3, workpoint_id: 1, pad } });
+    const response = await hub.events.fetch(new Request("http://h/events?as=spec-3", { headers: { "Last-Event-ID": first.id } }));
+    const events: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (e) => events.push(e) });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    while (events.length < 60) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.feed(decoder.decode(value, { stream: true }));
+      await sleep(1); // a slow reader
+    }
+    await reader.cancel();
+    expect(events.length).toBe(60);
+    expect(hub.stats().slowReadersDropped).toBe(0);
+  });
+
   it("serves the Web-standard shape: Request in, streaming Response out, freed on abort", async () => {
     const hub = createBookingHub({ broker: memoryBroker(), authenticate: (r) => viewerFromQuery(r.url) });
     open.push(hub);

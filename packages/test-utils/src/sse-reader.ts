@@ -56,7 +56,8 @@ export function openSse(
       const ended = new Promise<void>((done) => {
         res.once("end", done);
         res.once("close", done);
-        res.once("error", () => done());
+        // A reset (the server dropped this reader) may emit several errors: every one is an end.
+        res.on("error", () => done());
       });
       ended.then(() => {
         for (const w of waiters) w();
@@ -93,7 +94,7 @@ export function openSse(
         close: () => req.destroy(),
       });
     });
-    req.on("error", reject);
+    req.on("error", reject); // after the response, a late socket error must not go unhandled
     req.end();
   });
 }

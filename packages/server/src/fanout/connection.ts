@@ -50,10 +50,7 @@ export class Connection {
       this.pending.push(frame);
       return true;
     }
-    if (this.cursor !== undefined && frame.id !== undefined) {
-      if (compareEventIds(frame.id, this.cursor) <= 0) return true;
-      this.cursor = undefined; // ids arrive in order: everything from here on is new
-    }
+    if (this.isReplayed(frame)) return true;
     return this.sink.write(frame.bytes);
   }
 
@@ -63,17 +60,36 @@ export class Connection {
   }
 
   /**
-   * Writes the replay, then the frames held meanwhile, and goes live.
+   * Writes the replay, then the frames held meanwhile, and goes live. Bulk writes wait for the peer
+   * to drain, so a resume larger than the slow-reader cap still gets through to a reader that reads;
+   * live frames keep being held (within the cap) until the backlog is written.
    *
    * @param replay - history frames this viewer may see, oldest first
    * @param lastReplayedId - the newest id the replay covered (visible to this viewer or not)
    */
-  goLive(replay: readonly Frame[], lastReplayedId: EventId | undefined): void {
-    const held = this.pending ?? [];
+  async goLive(replay: readonly Frame[], lastReplayedId: EventId | undefined): Promise<void> {
+    for (const frame of replay) if (!(await this.writeBulk(frame))) return;
+    this.cursor = lastReplayedId;
+    for (let next = 0; this.pending && next < this.pending.length; next++) {
+      const frame = this.pending[next] as Frame;
+      this.pendingBytes -= frame.bytes.byteLength;
+      if (this.isReplayed(frame)) continue;
+      if (!(await this.writeBulk(frame))) return;
+    }
     this.pending = undefined;
     this.pendingBytes = 0;
-    for (const frame of replay) this.sink.write(frame.bytes);
-    this.cursor = lastReplayedId;
-    for (const frame of held) this.deliver(frame);
+  }
+
+  private isReplayed(frame: Frame): boolean {
+    if (this.cursor === undefined || frame.id === undefined) return false;
+    if (compareEventIds(frame.id, this.cursor) <= 0) return true;
+    this.cursor = undefined; // ids arrive in order: everything from here on is new
+    return false;
+  }
+
+  private async writeBulk(frame: Frame): Promise<boolean> {
+    if (!this.sink.write(frame.bytes)) return false;
+    if (this.sink.backlogged) await this.sink.drained();
+    return !this.sink.closed;
   }
 }

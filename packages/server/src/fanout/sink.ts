@@ -8,6 +8,13 @@
 export interface Sink {
   /** Queues a chunk. Returns `false` when the sink is closed or was just dropped as too slow. */
   write(chunk: Uint8Array): boolean;
+  /**
+   * Whether the peer's buffer is above its high-water mark. Bulk writers (a replay) wait for
+   * {@link Sink.drained} before writing more, so a large resume never trips the slow-reader cap.
+   */
+  readonly backlogged: boolean;
+  /** Resolves when the backlog has drained, or the sink closed: never hangs on a dead peer. */
+  drained(): Promise<void>;
   /** Ends the stream gracefully (the client will reconnect). Safe to call twice. */
   close(): void;
   /** Whether the peer is gone or the stream has ended. */

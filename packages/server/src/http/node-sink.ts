@@ -19,6 +19,23 @@ export class NodeSink implements Sink {
     return this.res.destroyed || this.res.writableEnded;
   }
 
+  get backlogged(): boolean {
+    return this.res.writableNeedDrain;
+  }
+
+  drained(): Promise<void> {
+    if (this.closed || !this.res.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.on("drain", done);
+      this.res.on("close", done);
+    });
+  }
+
   write(chunk: Uint8Array): boolean {
     if (this.closed) return false;
     if (this.res.writableLength > this.maxBufferedBytes) {

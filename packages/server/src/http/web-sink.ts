@@ -1,5 +1,8 @@
 import type { Sink } from "../fanout/sink.js";
 
+/** Bytes a Web stream may queue before bulk writers wait for the reader. */
+const HIGH_WATER = 65_536;
+
 /**
  * A {@link Sink} that feeds a Web `ReadableStream`, for `(Request) => Response` handlers. The queue
  * counts bytes; past `maxBufferedBytes` unread, the stream is errored and the connection dropped.
@@ -10,6 +13,7 @@ export class WebSink implements Sink {
   readonly stream: ReadableStream<Uint8Array>;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private done = false;
+  private waiters: Array<() => void> = [];
 
   constructor(
     private readonly maxBufferedBytes: number,
@@ -21,10 +25,26 @@ export class WebSink implements Sink {
         start: (controller) => {
           this.controller = controller;
         },
+        pull: () => this.wake(),
         cancel: () => this.finish(),
       },
-      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+      { highWaterMark: HIGH_WATER, size: (chunk) => chunk.byteLength },
     );
+  }
+
+  get backlogged(): boolean {
+    return !this.done && (this.controller.desiredSize ?? 0) <= 0;
+  }
+
+  drained(): Promise<void> {
+    if (!this.backlogged) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   get closed(): boolean {
@@ -33,7 +53,7 @@ export class WebSink implements Sink {
 
   write(chunk: Uint8Array): boolean {
     if (this.done) return false;
-    const queued = -(this.controller.desiredSize ?? 0);
+    const queued = HIGH_WATER - (this.controller.desiredSize ?? 0);
     if (queued > this.maxBufferedBytes) {
       this.onSlow();
       this.controller.error(new Error("realtime-bookings: the client did not read; dropped"));
@@ -58,6 +78,7 @@ export class WebSink implements Sink {
   private finish(): void {
     if (this.done) return;
     this.done = true;
+    this.wake();
     this.onGone();
   }
 }

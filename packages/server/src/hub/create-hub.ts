@@ -265,7 +265,10 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     }
     start();
     sink.write(preamble(o.retryMs + Math.floor(Math.random() * o.retryMs)));
-    connection.goLive(replay.frames, replay.lastId);
+    connection.goLive(replay.frames, replay.lastId).catch((error: unknown) => {
+      o.logger.error("[realtime-bookings] replay failed", error);
+      sink.close();
+    });
     return connection;
   }
 
