@@ -1,0 +1,168 @@
+// Runs every system through every scenario at every N, in one process, one after another, and
+// collects the figures. Each system gets a fresh temp dir and a flushed Redis.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LoadGenerator } from "../load/generator.mjs";
+import { broadcast, burst, filtered, idle, reconnect } from "../scenarios/index.mjs";
+import { sleep } from "./net.mjs";
+import { sampleTree } from "./proc.mjs";
+
+/**
+ * @typedef {object} SuiteOptions
+ * @property {number[]} counts
+ * @property {import("../systems/types.mjs").SystemDefinition[]} systems
+ * @property {string[]} scenarios
+ * @property {import("../scenarios/common.mjs").ScenarioParams} params
+ * @property {number} heartbeatMs
+ * @property {number} workers
+ * @property {number} fdLimit
+ * @property {import("./redis.mjs").BenchRedis} redis
+ * @property {(result: object) => void} onResult - called after each (system, N)
+ */
+
+/** Whether an external binary (or an absolute path, e.g. a module .so) is available. @param {string} name */
+export function hasBinary(name) {
+  if (name.startsWith("/")) return existsSync(name);
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
+/** @param {string} message */
+const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/**
+ * Opens connections and reports how many went live.
+ *
+ * @param {LoadGenerator} generator
+ * @param {import("../systems/types.mjs").SystemInstance} instance
+ * @param {import("../load/generator.mjs").Scope[]} scopes
+ */
+async function connect(generator, instance, scopes) {
+  const r = await generator.connect(instance.target, scopes);
+  return { live: r.live, requested: scopes.length, ms: Math.round(r.ms), lostReasons: r.lostReasons };
+}
+
+/**
+ * One system at one N: start, baseline, N admins → idle, broadcast, burst, reconnect storm;
+ * N specialists → filtered; stop.
+ *
+ * @param {SuiteOptions} options
+ * @param {LoadGenerator} generator
+ * @param {import("../systems/types.mjs").SystemDefinition} system
+ * @param {number} n
+ * @param {{ value: number }} seq
+ */
+async function runOne(options, generator, system, n, seq) {
+  const tmpDir = mkdtempSync(join(tmpdir(), `bench-${system.name}-`));
+  /** @type {Record<string, unknown>} */
+  const scenarios = {};
+  const result = { system: system.key, name: system.name, n, status: "ok", error: undefined, nReached: n, ceiling: undefined, connect: {}, notes: /** @type {string[]} */ ([]), scenarios };
+  let instance;
+  try {
+    await options.redis.flush();
+    instance = await system.start({ n, redis: options.redis, tmpDir, heartbeatMs: options.heartbeatMs });
+    result.notes = instance.notes;
+    await sleep(options.params.pauseMs);
+    const heap = instance.gc ? (await instance.gc()).reduce((a, m) => a + m.heapUsed, 0) : null;
+    const tree = instance.baseline ? instance.baseline() : sampleTree(instance.pids());
+    const baseline = { pssKiB: tree.pssKiB, rssKiB: tree.rssKiB, heapUsed: heap, redisRssKiB: sampleTree([options.redis.pid]).rssKiB };
+    /** @type {import("../scenarios/common.mjs").ScenarioContext} */
+    const ctx = {
+      system,
+      instance,
+      generator,
+      redis: options.redis,
+      n,
+      params: options.params,
+      takeSeq: (count) => {
+        const first = seq.value;
+        seq.value += count;
+        return first;
+      },
+      log,
+      idle: {},
+    };
+    const wants = (/** @type {string} */ name) => options.scenarios.includes(name);
+    const adminScenarios = ["idle", "broadcast", "burst", "reconnect"].filter(wants);
+    if (adminScenarios.length > 0) {
+      const count = Math.min(n, instance.maxConnections ?? n);
+      result.ceiling = instance.ceilingReason;
+      const c = await connect(generator, instance, Array.from({ length: count }, () => ({ role: /** @type {const} */ ("admin") })));
+      result.connect = c;
+      result.nReached = c.live;
+      log(`${system.name} N=${n}: ${c.live}/${n} live in ${c.ms} ms${result.ceiling ? ` (ceiling: ${result.ceiling})` : ""}`);
+      if (c.live === 0) throw new Error(`no connection could be opened: ${JSON.stringify(c.lostReasons)}`);
+      const state = { baseline, live: c.live };
+      for (const [name, fn] of /** @type {const} */ ([["idle", idle], ["broadcast", broadcast], ["burst", burst], ["reconnect", reconnect]])) {
+        if (!wants(name)) continue;
+        const t = performance.now();
+        scenarios[name] = await fn(ctx, state);
+        log(`${system.name} N=${n}: ${name} done in ${Math.round(performance.now() - t)} ms`);
+      }
+      await generator.closeAll();
+      await sleep(options.params.pauseMs);
+    }
+    if (wants("filtered")) {
+      const count = Math.min(n, instance.maxConnections ?? n);
+      const c = await connect(generator, instance, Array.from({ length: count }, (_, i) => ({ role: /** @type {const} */ ("specialist"), specialist: i + 1 })));
+      log(`${system.name} N=${n}: ${c.live}/${count} specialists live in ${c.ms} ms`);
+      if (adminScenarios.length === 0) result.nReached = c.live;
+      const t = performance.now();
+      scenarios["filtered"] = await filtered(ctx, { live: c.live });
+      log(`${system.name} N=${n}: filtered done in ${Math.round(performance.now() - t)} ms`);
+      await generator.closeAll();
+    }
+  } catch (error) {
+    result.status = "error";
+    result.error = String(/** @type {Error} */ (error)?.stack ?? error);
+    log(`!!! ${system.name} N=${n} failed: ${result.error}`);
+    await generator.closeAll().catch(() => {});
+  } finally {
+    await instance?.stop().catch((error) => log(`stopping ${system.name}: ${error}`));
+    rmSync(tmpDir, { recursive: true, force: true });
+    await sleep(options.params.pauseMs);
+  }
+  return result;
+}
+
+/**
+ * Runs the suite. Systems whose binaries are missing are skipped with a loud message, or fail the
+ * run when `CI=true`.
+ *
+ * @param {SuiteOptions} options
+ */
+export async function runSuite(options) {
+  const results = [];
+  const generator = new LoadGenerator({ workers: options.workers });
+  await generator.ready();
+  const seq = { value: 1 };
+  try {
+    for (const n of options.counts) {
+      const needed = Math.ceil(n / options.workers) + 500;
+      if (options.fdLimit < n + 200 || options.fdLimit < needed) {
+        const message = `the machine forbids N=${n}: the file-descriptor limit is ${options.fdLimit}`;
+        log(`!!! ${message}`);
+        for (const system of options.systems) results.push({ system: system.key, name: system.name, n, status: "forbidden", error: message, scenarios: {} });
+        continue;
+      }
+      for (const system of options.systems) {
+        const missing = system.binaries.filter((b) => !hasBinary(b));
+        if (missing.length > 0) {
+          const message = `${system.label}: missing ${missing.join(", ")} (apt-get install -y php-fpm php-redis php-cli nginx libnginx-mod-nchan redis-server)`;
+          if (process.env["CI"] === "true") throw new Error(`${message}; required in CI`);
+          log(`\n!!!!!!!!\n!!! SKIPPING ${message}\n!!!!!!!!`);
+          results.push({ system: system.key, name: system.name, n, status: "skipped", error: message, scenarios: {} });
+          continue;
+        }
+        log(`── ${system.key}) ${system.label}, N=${n}`);
+        const result = await runOne(options, generator, system, n, seq);
+        results.push(result);
+        options.onResult(result);
+      }
+    }
+  } finally {
+    await generator.stop();
+  }
+  return results;
+}

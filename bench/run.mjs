@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick] [--n 500,2000] [--systems a,b,h] [--scenarios idle,burst] [--workers 2]
+//  [--out file.json] [--no-doc]`
+// Raises the file-descriptor limit (re-exec through `sh -c 'ulimit -n …'`), starts a private
+// redis-server, runs the suite, writes the JSON and (full runs) docs/benchmarks.md.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { killAll } from "./lib/children.mjs";
+import { describeMachine } from "./lib/machine.mjs";
+import { FULL, FULL_COUNTS, HEARTBEAT_MS, QUICK, QUICK_COUNTS } from "./lib/params.mjs";
+import { startRedis } from "./lib/redis.mjs";
+import { runSuite } from "./lib/suite.mjs";
+import { writeReport } from "./report/markdown.mjs";
+import { SCENARIOS } from "./scenarios/index.mjs";
+import { SYSTEMS } from "./systems/index.mjs";
+
+const WANTED_FDS = 200_000;
+const here = (/** @type {string} */ p) => fileURLToPath(new URL(p, import.meta.url));
+
+if (process.env["BENCH_REEXEC"] !== "1") {
+  // Raise the limit as far as the machine allows, then run this file again under it.
+  const script = `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
+  const child = spawn("sh", ["-c", script, process.execPath, "--max-old-space-size=4096", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, BENCH_REEXEC: "1" },
+  });
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await main();
+}
+
+/** @returns {number} this process's open-files limit */
+function fdLimit() {
+  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+  return Number(line?.split(/\s+/)[3] ?? 1024);
+}
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  /** @type {Record<string, string | boolean>} */
+  const args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = /** @type {string} */ (argv[i]);
+    if (!a.startsWith("--")) continue;
+    const [key, inline] = a.slice(2).split("=", 2);
+    const next = argv[i + 1];
+    if (inline !== undefined) args[/** @type {string} */ (key)] = inline;
+    else if (next !== undefined && !next.startsWith("--")) args[/** @type {string} */ (key)] = (i++, next);
+    else args[/** @type {string} */ (key)] = true;
+  }
+  return args;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const quick = args["quick"] === true;
+  const counts = typeof args["n"] === "string" ? args["n"].split(",").map(Number) : quick ? QUICK_COUNTS : FULL_COUNTS;
+  const pick = typeof args["systems"] === "string" ? args["systems"].split(",") : undefined;
+  const systems = pick ? SYSTEMS.filter((s) => pick.includes(s.key) || pick.includes(s.name)) : SYSTEMS;
+  const scenarios = typeof args["scenarios"] === "string" ? args["scenarios"].split(",") : [...SCENARIOS];
+  const workers = typeof args["workers"] === "string" ? Number(args["workers"]) : 2;
+  const params = { ...(quick ? QUICK : FULL) };
+  if (typeof args["idle-ms"] === "string") params.idleMs = Number(args["idle-ms"]);
+  const heartbeatMs = quick ? HEARTBEAT_MS.quick : HEARTBEAT_MS.full;
+  const full = !quick && !pick && !args["n"] && !args["scenarios"];
+  const out = typeof args["out"] === "string" ? args["out"] : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`);
+  const limit = fdLimit();
+  process.env["BENCH_FD_LIMIT"] = String(limit);
+
+  // Every run stops by itself: a watchdog well past the expected duration.
+  const watchdogMs = (quick ? 5 : 45) * 60_000;
+  setTimeout(() => {
+    console.error(`[bench] watchdog: still running after ${watchdogMs / 60_000} min; stopping everything`);
+    killAll();
+    process.exit(2);
+  }, watchdogMs).unref();
+  process.on("uncaughtException", (error) => {
+    console.error("[bench] uncaught:", error);
+    killAll();
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (error) => {
+    console.error("[bench] unhandled rejection:", error);
+    killAll();
+    process.exit(1);
+  });
+
+  const started = new Date();
+  const machine = describeMachine({ fdLimit: limit });
+  console.log(`[bench] ${quick ? "quick" : "full"} run: N=${counts.join(",")}, systems ${systems.map((s) => s.key).join("")}, ${workers} load workers, fd limit ${limit}`);
+  console.log(`[bench] machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, nginx ${machine.nginx}, PHP ${machine.php}`);
+  if (limit < Math.max(...counts) + 200) console.log(`[bench] !!! the fd limit (${limit}) forbids N=${Math.max(...counts)}: such rounds are reported as forbidden`);
+
+  const redis = await startRedis();
+  mkdirSync(here("./results"), { recursive: true });
+  const report = {
+    meta: { startedAt: started.toISOString(), finishedAt: "", wallSeconds: 0, quick, full, command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine, params, heartbeatMs, workers, counts },
+    systems: systems.map((s) => ({ key: s.key, name: s.name, label: s.label, ours: s.ours })),
+    results: /** @type {any[]} */ ([]),
+  };
+  const save = () => {
+    report.meta.finishedAt = new Date().toISOString();
+    report.meta.wallSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  };
+  try {
+    report.results = await runSuite({
+      counts, systems, scenarios, params, heartbeatMs, workers, fdLimit: limit, redis,
+      onResult: (r) => {
+        report.results.push(r);
+        save();
+      },
+    });
+  } finally {
+    await redis.stop();
+  }
+  save();
+  console.log(`[bench] wrote ${out} (${report.meta.wallSeconds} s)`);
+  if (full || args["doc"] === true) {
+    const doc = here("../docs/benchmarks.md");
+    writeReport(report, doc);
+    console.log(`[bench] wrote ${doc}`);
+  }
+  process.exit(report.results.some((r) => r.status === "error") ? 1 : 0);
+}

@@ -1,0 +1,40 @@
+// Starts one of the bench's Node servers (bench/servers/*.mjs) as its own process.
+import { fileURLToPath } from "node:url";
+import { drain, spawnTracked, stopChild, waitForLine } from "../lib/children.mjs";
+import { freePort, getJson, postJson } from "../lib/net.mjs";
+
+/**
+ * @param {string} script - file name in bench/servers/
+ * @param {Record<string, string>} env
+ */
+export async function startNodeServer(script, env) {
+  const port = await freePort();
+  const path = fileURLToPath(new URL(`../servers/${script}`, import.meta.url));
+  const child = spawnTracked(process.execPath, ["--expose-gc", "--max-old-space-size=8192", path], {
+    env: { ...process.env, ...env, PORT: String(port) },
+  });
+  await waitForLine(child, /READY \d+/, 20_000);
+  drain(child, process.env["BENCH_VERBOSE"] ? script : undefined);
+  return {
+    port,
+    pid: /** @type {number} */ (child.pid),
+    /** @param {unknown[]} events */
+    publish: (events) => postJson(port, "/__bench/publish", { events }),
+    gc: () => getJson(port, "/__bench/gc"),
+    stop: () => stopChild(child),
+  };
+}
+
+/** SSE path for a scope on the bench's Node servers. @param {import("../load/generator.mjs").Scope} scope */
+export function queryPath(scope, base = "/events") {
+  if (scope.role === "admin") return `${base}?role=admin`;
+  if (scope.role === "specialist") return `${base}?specialist=${scope.specialist}`;
+  return `${base}?workpoint=${scope.workpoint}`;
+}
+
+/** Handshake query for a scope (socket.io). @param {import("../load/generator.mjs").Scope} scope */
+export function queryObject(scope) {
+  if (scope.role === "admin") return { role: "admin" };
+  if (scope.role === "specialist") return { specialist: String(scope.specialist) };
+  return { workpoint: String(scope.workpoint) };
+}
