@@ -1,0 +1,36 @@
+import type { HubRequest } from "../http/request.js";
+
+/** Where {@link readToken} looks for a viewer token, in this order. @internal */
+export interface TokenSources {
+  /** The cookie name, or `false` for none. */
+  readonly cookie: string | false;
+  /** The query parameter name, or `false` for none. */
+  readonly queryParameter: string | false;
+}
+
+/** @internal */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const BEARER = /^Bearer[ \t]+([^\s,]+)[ \t]*$/i;
+
+/**
+ * Reads the viewer token from, in order: the `Authorization: Bearer` header (what the fetch transport
+ * sends), the cookie, the query parameter (what a native `EventSource` can send). The first source
+ * present wins: a bad header token is refused, never silently replaced by a cookie.
+ *
+ * @returns the token, `undefined` when no source holds one, or `null` when the token is unusable
+ *   (longer than {@link MAX_TOKEN_LENGTH})
+ * @internal
+ */
+export function readToken(request: HubRequest, sources: TokenSources): string | null | undefined {
+  let token: string | undefined;
+  const authorization = request.header("authorization");
+  const bearer = authorization === undefined ? undefined : BEARER.exec(authorization.trim());
+  if (bearer) token = bearer[1];
+  else if (sources.cookie !== false && request.cookie(sources.cookie)) token = request.cookie(sources.cookie);
+  else if (sources.queryParameter !== false && request.url.searchParams.get(sources.queryParameter)) {
+    token = request.url.searchParams.get(sources.queryParameter) ?? undefined;
+  }
+  if (token === undefined) return undefined;
+  return token.length > MAX_TOKEN_LENGTH ? null : token;
+}

@@ -1,0 +1,145 @@
+import { type JsonObject, ProtocolError, redisKeys, safeParseBookingEvent, versionKeysOf } from "@realtime-bookings/protocol";
+import { ioredisBroker } from "../brokers/ioredis.js";
+import { type Env, RunError, UsageError, firstSet, idValue, integer, parseFlags } from "./args.js";
+import { checkRedisUrl, loadIoredis, quitWithin, redactUrl } from "./redis.js";
+
+/** The text of `realtime-bookings publish --help`. @internal */
+export const PUBLISH_HELP = `Usage: realtime-bookings publish --type <type> --id <id> --specialist <id> --workpoint <id> [options]
+
+Publishes one booking change through Redis with the atomic publish script, exactly as a PHP app
+does: the event is appended to the history, the version counters of its scope are bumped, and it
+is published on the channel with its history id. Every hub on that Redis delivers it to the
+viewers allowed to see it. Prints the event's history id.
+
+Event:
+  --type <type>                 create, update, delete, or test (a diagnostic event)
+  --id <id>                     the booking id
+  --specialist <id>             the specialist the booking belongs to (now)
+  --workpoint <id>              the workpoint the booking belongs to (now)
+  --previous-specialist <id>    for an update that moved the booking: the specialist before
+  --previous-workpoint <id>     for an update that moved the booking: the workpoint before
+  --data <json>                 more booking fields, as a JSON object, e.g. '{"start":"10:00"}'
+Ids are non-negative integers or 1-64 characters of A-Z a-z 0-9 _ -; 42 and "42" are the same.
+
+Redis:
+  --redis <url>                 Redis URL (env REDIS_URL; required)
+  --channel <name>              pub/sub channel (default bookings:updates)
+  --key-prefix <prefix>         prefix of the history and version keys (default bookings)
+  --history-length <n>          events kept for resume (default 1000)
+  -h, --help                    show this help
+
+Example (the original system's test_booking_push.php):
+  realtime-bookings publish --type create --id 42 --specialist 3 --workpoint 1 --redis redis://127.0.0.1:6379
+`;
+
+const OPTIONS = {
+  type: { type: "string" },
+  id: { type: "string" },
+  specialist: { type: "string" },
+  workpoint: { type: "string" },
+  "previous-specialist": { type: "string" },
+  "previous-workpoint": { type: "string" },
+  data: { type: "string" },
+  redis: { type: "string" },
+  channel: { type: "string" },
+  "key-prefix": { type: "string" },
+  "history-length": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const FLAG_OF_FIELD: Record<string, string> = {
+  type: "--type",
+  "data.id": "--id",
+  "data.specialist_id": "--specialist",
+  "data.workpoint_id": "--workpoint",
+  "previous.specialist_id": "--previous-specialist",
+  "previous.workpoint_id": "--previous-workpoint",
+  previous: "--previous-specialist/--previous-workpoint",
+};
+
+function extraData(raw: string | undefined): JsonObject {
+  if (raw === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`--data must be a JSON object such as '{"start":"2025-01-31 10:00"}'`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("--data must be a JSON object");
+  return value as JsonObject;
+}
+
+/**
+ * `realtime-bookings publish`: validates the event like a hub would, then publishes it once.
+ *
+ * @returns the exit status
+ * @internal
+ */
+export async function publish(args: readonly string[], env: Env): Promise<number> {
+  const flags = parseFlags(args, OPTIONS);
+  if (flags.help) {
+    process.stdout.write(PUBLISH_HELP);
+    return 0;
+  }
+  if (flags.type === undefined) throw new UsageError("--type is required (create, update, delete or test)");
+  const isTest = flags.type === "test";
+  for (const [flag, value] of [["--id", flags.id], ["--specialist", flags.specialist], ["--workpoint", flags.workpoint]] as const) {
+    if (!isTest && value === undefined) throw new UsageError(`${flag} is required for --type ${flags.type}`);
+  }
+  const data: Record<string, unknown> = { ...extraData(flags.data) };
+  if (isTest && flags.data === undefined) data["test"] = true;
+  if (flags.id !== undefined) data["id"] = idValue(flags.id);
+  if (flags.specialist !== undefined) data["specialist_id"] = idValue(flags.specialist);
+  if (flags.workpoint !== undefined) data["workpoint_id"] = idValue(flags.workpoint);
+  const previous: Record<string, unknown> = {};
+  if (flags["previous-specialist"] !== undefined) previous["specialist_id"] = idValue(flags["previous-specialist"]);
+  if (flags["previous-workpoint"] !== undefined) previous["workpoint_id"] = idValue(flags["previous-workpoint"]);
+  const event = Object.keys(previous).length ? { type: flags.type, data, previous } : { type: flags.type, data };
+
+  const parsed = safeParseBookingEvent(event);
+  if (!parsed.ok) {
+    const { field, message } = parsed.error;
+    const flag = field === undefined ? undefined : FLAG_OF_FIELD[field];
+    throw new UsageError(flag && field ? message.replace(field, flag) : message);
+  }
+  const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
+  const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
+  if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
+  checkRedisUrl(redisUrl);
+  const keyOptions = { channel: flags.channel ?? "bookings:updates", prefix: flags["key-prefix"] ?? "bookings", historyLength };
+  try {
+    redisKeys(keyOptions);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new UsageError(`--${error.field === "prefix" ? "key-prefix" : "channel"}: ${error.message}`);
+    throw error;
+  }
+
+  const RedisImpl = await loadIoredis();
+  const client = new RedisImpl(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    commandTimeout: 5_000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let lastError: Error | undefined;
+  client.on("error", (error: Error) => (lastError = error)); // failures surface through the promises below
+  try {
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new RunError(`cannot reach Redis at ${redactUrl(redisUrl)}: ${(lastError ?? (error as Error)).message}`);
+    }
+    const broker = ioredisBroker(client, keyOptions);
+    try {
+      const id = await broker.publish(JSON.stringify(parsed.value.event), versionKeysOf(broker.keys, parsed.value.scope));
+      process.stdout.write(`${id}\n`);
+    } catch (error) {
+      throw new RunError(`publishing failed: ${(error as Error).message}`);
+    }
+  } finally {
+    await quitWithin(client, 1_000);
+  }
+  return 0;
+}

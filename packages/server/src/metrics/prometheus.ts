@@ -1,0 +1,98 @@
+import { HubError } from "../errors.js";
+import type { HubStats } from "../hub/stats.js";
+
+/** The content type of the Prometheus text exposition format (version 0.0.4). */
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** One metric family to expose beside the hub's own, e.g. refused tokens by reason. */
+export interface PrometheusMetric {
+  /** The name after the prefix, e.g. `auth_failures_total` (letters, digits, `_`). */
+  readonly name: string;
+  /** One line saying what it counts. */
+  readonly help: string;
+  /** `counter` (only goes up) or `gauge`. */
+  readonly type: "counter" | "gauge";
+  /** The samples: one per label combination. */
+  readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
+}
+
+/** Options of {@link prometheusMetrics}. */
+export interface PrometheusOptions {
+  /**
+   * The prefix of every metric name.
+   * @defaultValue `"realtime_bookings"`
+   */
+  readonly prefix?: string;
+  /** More metric families, appended after the hub's. */
+  readonly extra?: readonly PrometheusMetric[];
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const counter = (name: string, help: string, value: number): PrometheusMetric => ({ name, help, type: "counter", samples: [{ value }] });
+
+/** The hub's own metric families, from its stats. */
+function hubFamilies(stats: HubStats): PrometheusMetric[] {
+  return [
+    {
+      name: "connections",
+      help: "Open SSE streams by viewer role.",
+      type: "gauge",
+      samples: (["admin", "supervisor", "specialist"] as const).map((role) => ({ labels: { role }, value: stats.connections[role] })),
+    },
+    { name: "broker_up", help: "Whether the broker subscription is up (1) or down (0).", type: "gauge", samples: [{ value: stats.brokerUp ? 1 : 0 }] },
+    counter("events_received_total", "Valid booking events received on the channel, including those recovered from the history.", stats.eventsReceived),
+    counter("events_recovered_total", "Events missed while the subscription was down and read back from the history.", stats.eventsRecovered),
+    counter("events_delivered_total", "Event frames written to streams (one per event per stream that may see it).", stats.eventsDelivered),
+    counter("events_dropped_total", "Event frames not written because the stream was closing or dropped.", stats.eventsDropped),
+    counter("messages_rejected_total", "Channel or history messages rejected by validation.", stats.messagesRejected),
+    counter("slow_readers_dropped_total", "Streams dropped because their reader fell too far behind.", stats.slowReadersDropped),
+    counter("replays_total", "Streams that resumed from a Last-Event-ID.", stats.replays),
+    counter("resyncs_total", "resync messages sent (the client must reload).", stats.resyncs),
+    counter("connections_refused_total", "Streams refused with 429 by a connection cap.", stats.connectionsRefused),
+    counter("published_total", "Events published through this hub's publish().", stats.published),
+  ];
+}
+
+const escapeLabel = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const escapeHelp = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+const formatValue = (value: number): string =>
+  Number.isNaN(value) ? "NaN" : value === Infinity ? "+Inf" : value === -Infinity ? "-Inf" : String(value);
+
+/**
+ * Renders a hub's counters in the Prometheus text exposition format, for a `/metrics` endpoint.
+ *
+ * Families (with the default prefix): `realtime_bookings_connections{role}` and
+ * `realtime_bookings_broker_up` (gauges); `…_events_received_total`, `…_events_recovered_total`,
+ * `…_events_delivered_total`, `…_events_dropped_total`, `…_messages_rejected_total`,
+ * `…_slow_readers_dropped_total`, `…_replays_total`, `…_resyncs_total`,
+ * `…_connections_refused_total`, `…_published_total` (counters); then `options.extra`.
+ *
+ * @param stats - from `hub.stats()`
+ * @param options - the name prefix and extra families
+ * @returns the text to serve with {@link PROMETHEUS_CONTENT_TYPE}
+ * @throws {@link HubError} `invalid_options` for a metric or label name Prometheus would reject
+ * @example
+ * ```ts
+ * res.writeHead(200, { "Content-Type": PROMETHEUS_CONTENT_TYPE }).end(prometheusMetrics(hub.stats()));
+ * ```
+ */
+export function prometheusMetrics(stats: HubStats, options: PrometheusOptions = {}): string {
+  const prefix = options.prefix ?? "realtime_bookings";
+  let text = "";
+  for (const family of [...hubFamilies(stats), ...(options.extra ?? [])]) {
+    const name = prefix ? `${prefix}_${family.name}` : family.name;
+    if (!METRIC_NAME.test(name)) throw new HubError("invalid_options", `"${name}" is not a valid Prometheus metric name`);
+    text += `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`;
+    for (const sample of family.samples) {
+      const labels = Object.entries(sample.labels ?? {});
+      for (const [label] of labels) {
+        if (!LABEL_NAME.test(label) || label.startsWith("__")) throw new HubError("invalid_options", `"${label}" is not a valid Prometheus label name`);
+      }
+      const rendered = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}` : "";
+      text += `${name}${rendered} ${formatValue(sample.value)}\n`;
+    }
+  }
+  return text;
+}

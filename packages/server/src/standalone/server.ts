@@ -1,0 +1,214 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HubError } from "../errors.js";
+import { errorResponse, jsonResponse, sendNode } from "../http/plain-response.js";
+import type { BookingHub } from "../hub/create-hub.js";
+import { PROMETHEUS_CONTENT_TYPE, type PrometheusMetric, prometheusMetrics } from "../metrics/prometheus.js";
+
+/** Options of {@link createStandaloneServer}. */
+export interface StandaloneServerOptions {
+  /** The hub to serve; the server's `close()` closes it too. */
+  readonly hub: BookingHub;
+  /**
+   * A path every endpoint sits under, e.g. `/realtime` for `/realtime/events`: starts with `/`, no
+   * trailing `/`.
+   * @defaultValue `""` (endpoints at `/events`, `/version`, `/healthz`, `/metrics`)
+   */
+  readonly pathPrefix?: string | undefined;
+  /**
+   * When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. Without it `/metrics` is
+   * public: block it at the proxy, since traffic counts tell outsiders how busy everyone is.
+   */
+  readonly metricsToken?: string | undefined;
+  /** Counts of refused viewer tokens by reason (e.g. `jwtAuthenticator(…).failures`), added to `/metrics`. */
+  readonly tokenFailures?: (() => Readonly<Record<string, number>>) | undefined;
+  /**
+   * When an open stream must end, in ms since the epoch (e.g. its token's `exp`, from
+   * `jwtAuthenticator(…).tokenOf(req)?.expiresAt`). The stream then ends like a graceful shutdown
+   * does and the client reconnects with a fresh token, so access never outlives the token.
+   */
+  readonly streamExpiry?: ((req: IncomingMessage) => number | undefined) | undefined;
+  /**
+   * How long `close()` waits for connections to finish before cutting them, in ms.
+   * @defaultValue 5000
+   */
+  readonly shutdownTimeoutMs?: number | undefined;
+}
+
+/** The hub on its own `node:http` server. */
+export interface StandaloneServer {
+  /** The underlying server (add `on("clientError")` handlers, read `address()`…). */
+  readonly server: Server;
+  /** The normalized path prefix (`""` or `/something`). */
+  readonly pathPrefix: string;
+  /**
+   * Starts listening.
+   *
+   * @param port - the TCP port; `0` picks a free one
+   * @param host - the interface @defaultValue `"0.0.0.0"`
+   * @returns the address and the base URL of the endpoints (with the prefix)
+   */
+  listen(port: number, host?: string): Promise<{ readonly port: number; readonly host: string; readonly url: string }>;
+  /**
+   * Stops accepting connections, ends every stream gracefully (each client reconnects after its own
+   * jittered `retry:`, to another instance behind the load balancer), closes the hub, waits up to
+   * `shutdownTimeoutMs` for the rest, then cuts what is left. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+const PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/;
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** @internal */
+export function normalizePathPrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? "").replace(/\/+$/, "");
+  if (!PREFIX.test(trimmed)) {
+    throw new HubError("invalid_options", `pathPrefix must look like /realtime (a path starting with "/"), got ${JSON.stringify(prefix)}`);
+  }
+  return trimmed;
+}
+
+const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/**
+ * Serves a hub over `node:http` as a standalone process, for apps that are not written in Node (PHP…):
+ *
+ * - `GET <prefix>/events`: the SSE stream (`hub.events`);
+ * - `GET <prefix>/version`: the polling fallback (`hub.version`);
+ * - `GET <prefix>/healthz`: 200 `{"ok":true,…}`, or 503 `{"ok":false,…}` while the broker is
+ *   unreachable or its subscription is down;
+ * - `GET <prefix>/metrics`: the counters in Prometheus text format, or JSON with `?format=json` or
+ *   `Accept: application/json`;
+ * - anything else: 404 `{"error":"not_found",…}`.
+ *
+ * The `realtime-bookings serve` command is this server plus flags.
+ *
+ * @param options - the hub, the path prefix and the operational options; see {@link StandaloneServerOptions}
+ * @throws {@link HubError} `invalid_options` for a malformed path prefix
+ * @example
+ * ```ts
+ * const auth = jwtAuthenticator({ secret });
+ * const hub = createBookingHub({ authenticate: auth.authenticate, viewerKey: auth.viewerKey, broker });
+ * const standalone = createStandaloneServer({ hub, pathPrefix: "/realtime", tokenFailures: auth.failures });
+ * const { url } = await standalone.listen(8080);
+ * process.once("SIGTERM", () => void standalone.close());
+ * ```
+ */
+export function createStandaloneServer(options: StandaloneServerOptions): StandaloneServer {
+  const { hub } = options;
+  const prefix = normalizePathPrefix(options.pathPrefix);
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5_000;
+  const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
+  const startedAt = Date.now();
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>([
+    [`${prefix}/events`, events],
+    [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
+    [`${prefix}/healthz`, healthz],
+    [`${prefix}/metrics`, metrics],
+  ]);
+
+  async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await hub.events.node(req, res);
+    if (!options.streamExpiry || res.statusCode !== 200 || !res.headersSent || res.writableEnded || res.destroyed) return;
+    const expiresAt = options.streamExpiry(req);
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => res.end(), Math.min(Math.max(expiresAt - Date.now(), 1_000), MAX_TIMER_MS));
+    res.once("close", () => clearTimeout(timer));
+  }
+
+  const onlyGet = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method === "GET" || req.method === "HEAD") return true;
+    sendNode(res, errorResponse(405, "method_not_allowed", "Use GET.", { Allow: "GET, HEAD" }));
+    return false;
+  };
+
+  async function healthz(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!onlyGet(req, res)) return;
+    const health = await hub.health();
+    sendNode(res, jsonResponse(health.ok ? 200 : 503, { ...health, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+  }
+
+  function metrics(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (!onlyGet(req, res)) return;
+    if (metricsDigest) {
+      const sent = /^Bearer[ \t]+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
+      if (sent === undefined || !timingSafeEqual(digest(sent), metricsDigest)) {
+        sendNode(res, errorResponse(401, "unauthorized", "Send the metrics token as Authorization: Bearer <token>.", { "WWW-Authenticate": "Bearer" }));
+        return;
+      }
+    }
+    const stats = hub.stats();
+    const tokenFailures = options.tokenFailures?.() ?? {};
+    const uptimeSeconds = Math.floor((Date.now() - startedAt) / 1000);
+    if (url.searchParams.get("format") === "json" || (req.headers.accept ?? "").includes("application/json")) {
+      sendNode(res, jsonResponse(200, { ...stats, tokenFailures, uptimeSeconds }));
+      return;
+    }
+    const extra: PrometheusMetric[] = [
+      {
+        name: "token_failures_total",
+        help: "Requests refused because of their viewer token, by reason.",
+        type: "counter",
+        samples: Object.entries(tokenFailures).map(([reason, value]) => ({ labels: { reason }, value })),
+      },
+      { name: "start_time_seconds", help: "When this hub started, in seconds since the epoch.", type: "gauge", samples: [{ value: Math.floor(startedAt / 1000) }] },
+    ];
+    sendNode(res, { status: 200, headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" }, body: prometheusMetrics(stats, { extra }) });
+  }
+
+  const server = createServer((req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      url = new URL("http://localhost/");
+    }
+    const route = routes.get(url.pathname);
+    if (!route) {
+      const paths = [...routes.keys()].join(", ");
+      sendNode(res, errorResponse(404, "not_found", `No such endpoint; this hub serves ${paths}.`));
+      return;
+    }
+    Promise.resolve(route(req, res, url)).catch((error: unknown) => {
+      console.error("[realtime-bookings] request failed", error);
+      sendNode(res, errorResponse(500, "internal_error", "The hub failed to answer."));
+    });
+  });
+  // Stream requests have no body; a client that never finishes its headers is cut.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    pathPrefix: prefix,
+    listen(port, host = "0.0.0.0") {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(error);
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.off("error", onError);
+          const address = server.address() as AddressInfo;
+          const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          resolve({ port: address.port, host: address.address, url: `http://${shown}:${address.port}${prefix}` });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await hub.close();
+        // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        server.closeIdleConnections();
+        await stopped;
+        clearInterval(sweep);
+        clearTimeout(cut);
+      })();
+      return closing;
+    },
+  };
+}
