@@ -1,0 +1,20 @@
+import type { Booking } from "../db/bookings.js";
+import type { Deps } from "../deps.js";
+import { bookingEvent } from "./events.js";
+
+/**
+ * Publishes a change that is already in the database. A failed publish (Redis down) does not undo
+ * the write: it is logged, and the caller tells the user that other browsers will catch up on their
+ * next refresh or version check.
+ *
+ * @returns whether the hub took the event
+ */
+export async function publishChange(deps: Pick<Deps, "hub" | "logger">, type: "create" | "update" | "delete", booking: Booking, before?: Booking): Promise<boolean> {
+  try {
+    await deps.hub.publish(bookingEvent(type, booking, before));
+    return true;
+  } catch (error) {
+    deps.logger.warn(`[booking-app] booking ${booking.id} was saved, but publishing its ${type} failed`, error);
+    return false;
+  }
+}
