@@ -5,6 +5,7 @@
 // redis-server, runs the suite, writes the JSON and (full runs) docs/benchmarks.md.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./lib/children.mjs";
 import { describeMachine } from "./lib/machine.mjs";
@@ -88,7 +89,10 @@ async function main() {
   });
 
   const started = new Date();
-  const machine = describeMachine({ fdLimit: limit });
+  const machine = { ...describeMachine({ fdLimit: limit }), loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
+  if ((machine.loadAverageAtStart[0] ?? 0) > 1.5) {
+    console.log(`[bench] !!! the machine is busy (load average ${machine.loadAverageAtStart.join(", ")}): figures will be noisy; see "other-load" flags`);
+  }
   console.log(`[bench] ${quick ? "quick" : "full"} run: N=${counts.join(",")}, systems ${systems.map((s) => s.key).join("")}, ${workers} load workers, fd limit ${limit}`);
   console.log(`[bench] machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, nginx ${machine.nginx}, PHP ${machine.php}`);
   if (limit < Math.max(...counts) + 200) console.log(`[bench] !!! the fd limit (${limit}) forbids N=${Math.max(...counts)}: such rounds are reported as forbidden`);

@@ -96,6 +96,18 @@ export function sampleTree(roots, { memory = true } = {}) {
 }
 
 /**
+ * Busy and total ticks of the whole machine (all cores) from /proc/stat.
+ *
+ * @returns {{ busy: number, total: number }}
+ */
+export function machineTicks() {
+  const fields = readFileSync("/proc/stat", "latin1").split("\n", 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/**
  * CPU use between two samples, in percent of one core (200 = both cores of a 2-core machine).
  *
  * @param {TreeSample} before

@@ -102,6 +102,7 @@ async function runOne(options, generator, system, n, seq) {
       }
       await generator.closeAll();
       await sleep(options.params.pauseMs);
+      await instance.afterClose?.();
     }
     if (wants("filtered")) {
       const count = Math.min(n, instance.maxConnections ?? n);

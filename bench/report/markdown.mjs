@@ -31,6 +31,7 @@ export function renderReport(report) {
   out.push(
     `- ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; open-files limit ${m.fdLimit}; ephemeral ports ${m.ephemeralPorts?.join("–")}`,
   );
+  if (m.loadAverageAtStart) out.push(`- Load average when the run started: ${m.loadAverageAtStart.join(", ")} (the machine is shared; \`other-load\` flags a scenario during which other processes used ≥ 25% of a core)`);
   out.push(`- Node ${m.node}, Redis ${m.redis}, nginx ${m.nginx}, PHP ${m.php} (${m.phpFpm}), nchan ${m.nchan}`);
   out.push(`- ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   out.push(

@@ -1,7 +1,7 @@
 // Helpers every scenario shares: events, CPU/memory samples, latency summaries, and the verdict on
 // whether a figure was limited by the server or by the load generator.
 import hdr from "hdr-histogram-js";
-import { cpuPercent, sampleTree } from "../lib/proc.mjs";
+import { CLOCK_TICKS, cpuPercent, machineTicks, sampleTree } from "../lib/proc.mjs";
 import { sleep } from "../lib/net.mjs";
 
 /**
@@ -64,6 +64,7 @@ export function sampleAll(ctx, { memory = false } = {}) {
     server: sampleTree(ctx.instance.pids(), { memory }),
     redis: sampleTree([ctx.redis.pid], { memory }),
     workers: ctx.generator.pids().map((pid) => sampleTree([pid], { memory: false })),
+    machine: machineTicks(),
   };
 }
 
@@ -74,7 +75,9 @@ export function sampleAll(ctx, { memory = false } = {}) {
  *   clients, not the server, may have set the latency;
  * - `server`: the server's processes used ≥ 85% of the cores they can use (one for a single Node
  *   process, both for multi-process servers);
- * - `machine`: server + Redis + workers together used ≥ 180% of the 2 cores.
+ * - `machine`: server + Redis + workers together used ≥ 180% of the 2 cores;
+ * - `other-load`: processes outside the bench used ≥ 25% of a core (the machine is shared): the
+ *   figure is noisier than the others.
  *
  * @param {ScenarioContext} ctx
  * @param {ReturnType<typeof sampleAll>} before
@@ -92,7 +95,12 @@ export function cpuVerdict(ctx, before, after, workerLoops = []) {
   if (server >= 85 * cores) limitedBy.push("server");
   const total = server + redis + workers.reduce((a, b) => a + b, 0);
   if (total >= 180) limitedBy.push("machine");
+  const seconds = (after.server.at - before.server.at) / 1000;
+  const machineBusy = seconds > 0 ? ((after.machine.busy - before.machine.busy) / CLOCK_TICKS / seconds) * 100 : 0;
+  const otherLoad = Math.max(0, machineBusy - total);
+  if (otherLoad >= 25) limitedBy.push("other-load");
   return {
+    otherLoadCpuPercent: round(otherLoad),
     serverCpuPercent: round(server),
     redisCpuPercent: round(redis),
     workerCpuPercent: workers.map(round),

@@ -28,9 +28,16 @@ await listen((req, res) => {
   res.writeHead(404).end();
 });
 
+/** Publishes in order with at most this many awaiting the broker at once (ioredis pipelines them). */
+const IN_FLIGHT = 32;
+
 /** @param {any[]} events */
 async function publish(events) {
-  await Promise.all(events.map((event) => hub.publish(event)));
+  let next = 0;
+  const lane = async () => {
+    while (next < events.length) await hub.publish(events[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, events.length) }, lane));
 }
 
 process.on("SIGTERM", () => {

@@ -173,6 +173,12 @@ export const phpFpm = {
         `pm = static with pm.max_children = N (all forked up front), capped where the workers' PSS would pass ${PHP_WORKER_BUDGET_BYTES / 2 ** 30} GiB.`,
         "Memory per connection counts a whole FPM worker plus nginx's share (PSS); each worker also holds its own Redis connection (Redis memory is reported apart).",
       ],
+      // Old workers notice a closed client only when they write: one event (outside every
+      // measurement window) makes each write and exit, so the next connections find free workers.
+      afterClose: async () => {
+        await redis.client.publish("bookings:updates", JSON.stringify({ type: "update", data: { id: 0, seq: 0, specialist_id: 0, workpoint_id: 0, sent_at: 0 } }));
+        await sleep(500);
+      },
       stop: async () => {
         await nginx.stop();
         await stopChild(fpm, 5000);

@@ -23,6 +23,8 @@
  * @property {(() => { pssKiB: number, rssKiB: number }) | undefined} [baseline] - memory before any connection, when
  *   it is not simply the process tree now (php-fpm: nginx + the FPM master without its pre-forked workers)
  * @property {string[]} notes - what a reader must know about this system's figures
+ * @property {(() => Promise<void>) | undefined} [afterClose] - run after the bench closed every client, so
+ *   the server lets go of them before the next connections (php-fpm workers notice only when they write)
  * @property {() => Promise<void>} stop
  */
 
