@@ -23,7 +23,7 @@ Ids are non-negative integers or 1-64 characters of A-Z a-z 0-9 _ -; 42 and "42"
 
 Redis:
   --redis <url>                 Redis URL (env REDIS_URL; required)
-  --channel <name>              pub/sub channel (default bookings:updates)
+  --channel <name>              pub/sub channel (default <key-prefix>:updates)
   --key-prefix <prefix>         prefix of the history and version keys (default bookings)
   --history-length <n>          events kept for resume (default 1000)
   -h, --help                    show this help
@@ -106,7 +106,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
   checkRedisUrl(redisUrl);
-  const keyOptions = { channel: flags.channel ?? "bookings:updates", prefix: flags["key-prefix"] ?? "bookings", historyLength };
+  const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   try {
     redisKeys(keyOptions);
   } catch (error) {

@@ -27,7 +27,8 @@ Endpoints (under --path-prefix):
 Broker:
   --redis <url>                     Redis to subscribe to (env REDIS_URL); rediss:// for TLS.
                                     Without it: the in-memory broker, this process only.
-  --channel <name>                  pub/sub channel (default bookings:updates)
+  --channel <name>                  pub/sub channel (default <key-prefix>:updates,
+                                    i.e. bookings:updates)
   --key-prefix <prefix>             prefix of the history and version keys (default bookings)
   --history-length <n>              events kept for resume (default 1000)
   --broker-timeout-ms <ms>          longest a Redis call may take (default 2000)
@@ -156,7 +157,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   );
 
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
-  const keyOptions = { channel: flags.channel ?? "bookings:updates", prefix: flags["key-prefix"] ?? "bookings", historyLength };
+  const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   // Validates the channel and prefix before anything connects.
   asUsage(() => memoryBroker(keyOptions));
   let redis: Redis | undefined;
@@ -166,7 +167,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   } else {
     const RedisImpl = await loadIoredis();
     redis = hubRedisClient(RedisImpl, checkRedisUrl(redisUrl), cliLogger);
-    if (!(await readyWithin(redis, 5_000))) {
+    if (!(await readyWithin(redis, 3_000))) {
       cliLogger.warn(`[realtime-bookings] Redis at ${redactUrl(redisUrl)} is not reachable yet; serving 503 until it is`);
     }
     broker = ioredisBroker(redis, keyOptions);
@@ -207,7 +208,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   }
 
   const brokerText = redisUrl
-    ? `redis ${redactUrl(redisUrl)}, channel ${keyOptions.channel}, keys ${keyOptions.prefix}:*`
+    ? `redis ${redactUrl(redisUrl)}, channel ${broker.keys.channel}, keys ${keyOptions.prefix}:*`
     : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
   const tokenPlaces = ["Authorization header", `cookie ${flags["token-cookie"] ?? "rb_token"}`, ...(flags["no-query-token"] ? [] : ["?token="])];
   cliLogger.info(

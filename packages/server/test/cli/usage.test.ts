@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { SECRET, killChildren, runCli } from "./support/cli.js";
 
-afterEach(killChildren);
+// Every run waits for its process (killed past its timeout); this only sweeps after a failure.
+afterAll(killChildren);
 
 /** One line on stderr, nothing on stdout, the given exit status. */
 const oneLineError = (result: { code: number | null; stdout: string; stderr: string }) => ({
@@ -10,7 +11,7 @@ const oneLineError = (result: { code: number | null; stdout: string; stderr: str
   lines: result.stderr.trimEnd().split("\n").length,
 });
 
-describe("realtime-bookings usage", () => {
+describe.concurrent("realtime-bookings usage", () => {
   it("prints help for the CLI and for each command, exit 0", async () => {
     const [main, serve, publish, token] = await Promise.all([
       runCli(["--help"]),

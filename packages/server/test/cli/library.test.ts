@@ -1,0 +1,111 @@
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  type HubRequest,
+  type HubStats,
+  createBookingHub,
+  createStandaloneServer,
+  jwtAuthenticator,
+  memoryBroker,
+  prometheusMetrics,
+  signViewerToken,
+} from "../../src/index.js";
+import { SECRET } from "./support/cli.js";
+
+const request = (headers: Record<string, string> = {}, query = ""): HubRequest => {
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const raw = new Request(`http://hub.test/events${query}`, { headers });
+  return {
+    method: "GET",
+    url: new URL(`http://hub.test/events${query}`),
+    header: (name) => lower[name.toLowerCase()],
+    cookie: () => undefined,
+    raw,
+  };
+};
+
+const stats: HubStats = {
+  connections: { admin: 1, supervisor: 2, specialist: 3 },
+  eventsReceived: 4,
+  eventsRecovered: 0,
+  eventsDelivered: 9,
+  eventsDropped: 1,
+  messagesRejected: 0,
+  slowReadersDropped: 1,
+  replays: 0,
+  resyncs: 0,
+  connectionsRefused: 2,
+  published: 0,
+  brokerUp: false,
+};
+
+describe("jwtAuthenticator", () => {
+  it("refuses unusable key options at once, saying how to fix them", () => {
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = rsa.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const attempts = [
+      () => jwtAuthenticator({}),
+      () => jwtAuthenticator({ secret: "too short" }),
+      () => jwtAuthenticator({ publicKey: "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----" }),
+      () => jwtAuthenticator({ publicKey: pem, algorithms: ["ES256"] }),
+      () => jwtAuthenticator({ publicKey: pem, algorithms: ["HS256"] }),
+      () => jwtAuthenticator({ secret: SECRET, algorithms: ["none" as never] }),
+      () => jwtAuthenticator({ secret: SECRET, clockToleranceSec: -1 }),
+    ];
+    expect(attempts.map((attempt) => { try { attempt(); return "accepted"; } catch (error) { return (error as { code?: string }).code; } })).toEqual(
+      Array(attempts.length).fill("invalid_options"),
+    );
+    expect(jwtAuthenticator({ publicKey: pem }).algorithms).toEqual(["RS256"]);
+    expect(jwtAuthenticator({ publicKey: rsa.privateKey }).algorithms).toEqual(["RS256"]);
+    expect(jwtAuthenticator({ secret: SECRET, publicKey: pem }).algorithms).toEqual(["HS256", "RS256"]);
+  });
+
+  it("accepts what signViewerToken signs, keys caps by sub, and remembers the token of the request", async () => {
+    const auth = jwtAuthenticator({ secret: SECRET });
+    const token = await signViewerToken({ role: "supervisor", workpoint_id: "wp-1" }, { secret: SECRET, subject: "user-17", expiresInSec: 60 });
+    const req = request({ Authorization: `Bearer ${token}` });
+    const viewer = await auth.authenticate(req);
+    expect(viewer).toEqual({ role: "supervisor", workpoint_id: "wp-1" });
+    expect(auth.viewerKey({ role: "supervisor", workpoint_id: "wp-1" } as never, req)).toBe("sub:user-17");
+    expect(auth.tokenOf(req.raw)?.expiresAt).toBeGreaterThan(Date.now() + 50_000);
+    const anonymous = request({}, `?token=${await signViewerToken({ role: "specialist", specialist_id: 3 }, { secret: SECRET })}`);
+    await auth.authenticate(anonymous);
+    expect(auth.viewerKey({ role: "specialist", specialist_id: "3" } as never, anonymous)).toBe("specialist:3");
+  });
+
+  it("throws AuthenticationError with the reason, and counts it", async () => {
+    const auth = jwtAuthenticator({ secret: SECRET });
+    const error = await Promise.resolve(auth.authenticate(request())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ reason: "token_missing", status: 401 });
+    await expect(auth.verify("x.y.z")).rejects.toMatchObject({ reason: "token_invalid" });
+    expect(auth.failures()).toMatchObject({ token_missing: 1, token_invalid: 0 }); // verify() alone is not a request
+  });
+});
+
+describe("prometheusMetrics", () => {
+  it("renders every family with HELP and TYPE, escapes label values, and refuses invalid names", () => {
+    const text = prometheusMetrics(stats, {
+      extra: [{ name: "odd_total", help: "Odd\nhelp", type: "counter", samples: [{ labels: { path: 'a"b\\c\nd' }, value: 1 }] }],
+    });
+    expect(text).toContain('realtime_bookings_connections{role="supervisor"} 2\n');
+    expect(text).toContain("realtime_bookings_broker_up 0\n");
+    expect(text).toContain("# HELP realtime_bookings_odd_total Odd\\nhelp\n# TYPE realtime_bookings_odd_total counter\n");
+    expect(text).toContain('realtime_bookings_odd_total{path="a\\"b\\\\c\\nd"} 1\n');
+    expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(13);
+    expect(() => prometheusMetrics(stats, { extra: [{ name: "bad-name", help: "", type: "gauge", samples: [] }] })).toThrow(/not a valid Prometheus metric name/);
+    expect(() => prometheusMetrics(stats, { extra: [{ name: "ok", help: "", type: "gauge", samples: [{ labels: { "bad-label": "x" }, value: 1 }] }] })).toThrow(/label/);
+  });
+});
+
+describe("createStandaloneServer", () => {
+  it("normalizes the path prefix and refuses a malformed one", async () => {
+    const hub = createBookingHub({ broker: memoryBroker(), authenticate: () => null, logger: { warn() {}, error() {} } });
+    expect(createStandaloneServer({ hub, pathPrefix: "/realtime/" }).pathPrefix).toBe("/realtime");
+    expect(createStandaloneServer({ hub }).pathPrefix).toBe("");
+    expect(() => createStandaloneServer({ hub, pathPrefix: "realtime" })).toThrow(/pathPrefix/);
+    expect(() => createStandaloneServer({ hub, pathPrefix: "/a b" })).toThrow(/pathPrefix/);
+    await hub.close();
+  });
+});
