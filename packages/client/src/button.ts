@@ -1,0 +1,147 @@
+import type { RealtimeBookings } from "./client.js";
+import type { RealtimeStatus } from "./status.js";
+
+/** The part of `localStorage` the status button uses. */
+export interface StorageLike {
+  /** Reads a value. */
+  getItem(key: string): string | null;
+  /** Writes a value. */
+  setItem(key: string, value: string): void;
+}
+
+/** The part of a {@link RealtimeBookings} client the status button uses. */
+export type StatusButtonClient = Pick<RealtimeBookings, "status" | "enabled" | "error" | "enable" | "disable" | "on">;
+
+/** Options of {@link mountStatusButton}. */
+export interface StatusButtonOptions {
+  /** Replaces some of the {@link DEFAULT_LABELS} (e.g. to translate them). */
+  readonly labels?: Partial<Record<RealtimeStatus, string>> | undefined;
+  /** Replaces some of the {@link DEFAULT_DOTS}. */
+  readonly dots?: Partial<Record<RealtimeStatus, string>> | undefined;
+  /**
+   * The storage key that remembers the user's choice (`"1"` on, `"0"` off); `null` remembers nothing.
+   * @defaultValue "realtime-bookings:enabled"
+   */
+  readonly storageKey?: string | null | undefined;
+  /**
+   * Where the choice is remembered; `null` remembers nothing.
+   * @defaultValue `localStorage` (when the browser allows it)
+   */
+  readonly storage?: StorageLike | null | undefined;
+}
+
+/** A mounted status button. */
+export interface StatusButton {
+  /** The `<button>`. */
+  readonly element: HTMLButtonElement;
+  /** The visually hidden polite live region that announces status changes. */
+  readonly liveRegion: HTMLElement;
+  /** Removes the listeners and the live region; the button keeps its last state. */
+  destroy(): void;
+}
+
+/** The label of each status, in the words of the original system. */
+export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
+  connecting: "Connecting…",
+  live: "Real-time (SSE)",
+  polling: "Polling",
+  reconnecting: "Reconnecting…",
+  offline: "Disconnected",
+  paused: "Paused",
+  error: "Disconnected",
+  disabled: "Real-time off",
+};
+
+/**
+ * The dot of each status, in the original system's colours (see `statusColor`): 🟢 live or
+ * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled.
+ */
+export const DEFAULT_DOTS: Readonly<Record<RealtimeStatus, string>> = {
+  connecting: "🟡",
+  live: "🟢",
+  polling: "🟢",
+  reconnecting: "🟡",
+  offline: "🔴",
+  paused: "⚪",
+  error: "🔴",
+  disabled: "⚪",
+};
+
+function attempt<T>(action: () => T): T | undefined {
+  try {
+    return action();
+  } catch {
+    // Storage can throw (Safari private mode, sandboxed iframes): the button then remembers nothing.
+    return undefined;
+  }
+}
+
+/**
+ * Shows the client's status as the original system did (🟢 live or polling, 🟡 reconnecting, 🔴
+ * disconnected) in a real `<button class="rb-status">` that turns real-time updates on and off:
+ * `aria-pressed` says whether they are on, `data-status` allows styling, `title` carries the error
+ * of a stopped client, and a visually hidden `role="status"` (polite) live region announces changes. The user's choice
+ * is remembered in `localStorage` and applied at once: mounted right after `new RealtimeBookings(…)`,
+ * a remembered "off" takes effect before the first connection.
+ *
+ * @param client - the client to show and toggle
+ * @param button - the `<button>` to take over (its content is replaced; it gets `type="button"` and
+ *   the class `rb-status`); the live region is appended to its parent
+ * @param options - labels, dots and storage
+ * @returns the button and a `destroy()`; it destroys itself when the client closes
+ * @example
+ * ```ts
+ * const realtime = new RealtimeBookings({ streamUrl: "/api/bookings/events", onRefresh: () => location.reload() });
+ * mountStatusButton(realtime, document.querySelector("button#realtime-status")!);
+ * ```
+ */
+export function mountStatusButton(client: StatusButtonClient, button: HTMLButtonElement, options: StatusButtonOptions = {}): StatusButton {
+  const make = (parent: Element): HTMLElement => parent.appendChild(parent.ownerDocument.createElement("span"));
+  button.textContent = "";
+  button.type = "button";
+  button.classList.add("rb-status");
+  const dot = make(button);
+  const label = make(button);
+  const region = make(button.parentElement ?? button);
+  const labels = { ...DEFAULT_LABELS, ...options.labels };
+  const dots = { ...DEFAULT_DOTS, ...options.dots };
+  const { storageKey: key = "realtime-bookings:enabled", storage = attempt(() => localStorage) } = options;
+
+  dot.setAttribute("aria-hidden", "true");
+  region.setAttribute("role", "status");
+  region.setAttribute("aria-live", "polite");
+  region.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
+
+  const render = (announce?: boolean): void => {
+    const { status, enabled, error } = client;
+    dot.textContent = dots[status];
+    label.textContent = labels[status];
+    button.dataset["status"] = status;
+    button.setAttribute("aria-pressed", String(enabled));
+    button.title = error?.message ?? "";
+    if (announce) region.textContent = labels[status];
+  };
+  const onClick = (): void => {
+    const on = !client.enabled;
+    if (on) client.enable();
+    else client.disable();
+    if (key) attempt(() => storage?.setItem(key, on ? "1" : "0"));
+    render();
+  };
+  // The remembered choice is applied before subscribing, so restoring it is not announced.
+  const stored = key && attempt(() => storage?.getItem(key));
+  if (stored === "0") client.disable();
+  if (stored === "1") client.enable();
+  const unsubscribe = client.on("status", ({ reason }) => {
+    render(true);
+    if (reason === "close") destroy();
+  });
+  const destroy = (): void => {
+    unsubscribe();
+    button.removeEventListener("click", onClick);
+    region.remove();
+  };
+  button.addEventListener("click", onClick);
+  render();
+  return { element: button, liveRegion: region, destroy };
+}

@@ -1,0 +1,125 @@
+/** Something that dispatches events by name: `window`, `document`, an `AbortSignal`, an `EventTarget`. */
+export interface EventTargetLike {
+  /** Adds a listener. */
+  addEventListener(type: string, listener: () => void): void;
+  /** Removes a listener added with the same arguments. */
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+/** The part of a `MessageEvent` (or an `error` event) the native transport reads. */
+export interface EventSourceEventLike {
+  /** The event's data (message events). */
+  readonly data?: unknown;
+  /** The last event id the source has seen (message events). */
+  readonly lastEventId?: string;
+}
+
+/** The part of an `EventSource` instance the native transport uses. */
+export interface EventSourceLike {
+  /** Adds a listener for `open`, `error` or a named event. */
+  addEventListener(type: string, listener: (event: EventSourceEventLike) => void): void;
+  /** Closes the connection for good. */
+  close(): void;
+}
+
+/**
+ * An `EventSource` constructor: the browser's, or a spec-compliant one such as the `eventsource`
+ * package in Node.
+ */
+export type EventSourceConstructor = new (url: string, init: { withCredentials: boolean }) => EventSourceLike;
+
+/** The request options the client passes to {@link FetchLike}. */
+export interface FetchLikeInit {
+  /** Request headers. */
+  readonly headers: Record<string, string>;
+  /** `include` when `withCredentials` is on, else `same-origin`. */
+  readonly credentials: "include" | "same-origin";
+  /** Always `no-store`: the client does its own conditional requests. */
+  readonly cache: "no-store";
+  /** Aborts the request and its body. */
+  readonly signal: AbortSignal;
+}
+
+/** The part of a body reader the fetch transport uses. */
+export interface ReaderLike {
+  /** Reads the next chunk. */
+  read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+  /** Stops reading. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** The part of a `Response` the client uses. */
+export interface FetchLikeResponse {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The response headers. */
+  readonly headers: { get(name: string): string | null };
+  /** The streamed body. */
+  readonly body: { getReader(): ReaderLike; cancel(): Promise<void> } | null;
+  /** The whole body as text (error bodies and version bodies). */
+  text(): Promise<string>;
+}
+
+/** A `fetch` function, or anything that behaves like one for GET requests. */
+export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>;
+
+/**
+ * Everything the client takes from its surroundings. In a browser the defaults from
+ * {@link browserEnvironment} are right; tests and unusual hosts (web views, Node) replace parts of it
+ * through the `environment` option, so the client never touches `window` or `document` itself.
+ *
+ * @example
+ * ```ts
+ * import { EventSource } from "eventsource";
+ * new RealtimeBookings({ streamUrl, environment: { EventSource, random: () => 0.5 } });
+ * ```
+ */
+export interface RealtimeEnvironment {
+  /** The `EventSource` constructor, if there is one. @defaultValue `globalThis.EventSource` */
+  readonly EventSource: EventSourceConstructor | undefined;
+  /** The `fetch` function, if there is one. @defaultValue `globalThis.fetch`, looked up on each call */
+  readonly fetch: FetchLike | undefined;
+  /** Schedules a callback. @defaultValue `globalThis.setTimeout` */
+  readonly setTimeout: (callback: () => void, ms: number) => unknown;
+  /** Cancels a scheduled callback. @defaultValue `globalThis.clearTimeout` */
+  readonly clearTimeout: (handle: unknown) => void;
+  /** Returns a number in `[0, 1)` for the backoff jitter. @defaultValue `Math.random` */
+  readonly random: () => number;
+  /** Returns the time in milliseconds. @defaultValue `Date.now` */
+  readonly now: () => number;
+  /** Whether the browser reports a network. @defaultValue `navigator.onLine !== false` */
+  readonly isOnline: () => boolean;
+  /** Whether the page is visible. @defaultValue `document.visibilityState !== "hidden"` */
+  readonly isVisible: () => boolean;
+  /** Where `online` and `offline` fire. @defaultValue `window` */
+  readonly onlineTarget: EventTargetLike | undefined;
+  /** Where `visibilitychange` fires. @defaultValue `document` */
+  readonly visibilityTarget: EventTargetLike | undefined;
+}
+
+/**
+ * The environment of a browser page, read from the globals when called (never at import, so the
+ * package imports without error in Node or a worker). Timers, `fetch` and the clock are looked up on
+ * each call, so test tools that patch them (fake timers, msw) work even after construction.
+ *
+ * @returns the defaults for {@link RealtimeEnvironment}
+ * @example
+ * ```ts
+ * const env = { ...browserEnvironment(), isVisible: () => true };
+ * ```
+ */
+export function browserEnvironment(): RealtimeEnvironment {
+  const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor }>;
+  return {
+    EventSource: g.EventSource,
+    fetch: g.fetch && ((url, init) => fetch(url, init)),
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as number),
+    random: Math.random,
+    now: () => Date.now(),
+    isOnline: () => g.navigator?.onLine !== false,
+    isVisible: () => g.document?.visibilityState !== "hidden",
+    onlineTarget: g.addEventListener && (g as EventTargetLike),
+    visibilityTarget: g.document,
+  };
+}

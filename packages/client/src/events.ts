@@ -1,0 +1,105 @@
+import type { BookingEvent, ResyncReason } from "@realtime-bookings/protocol";
+import type { RealtimeBookingsError } from "./errors.js";
+import type { RealtimeStatus } from "./status.js";
+
+/** The SSE transport a client uses: the native `EventSource`, or `fetch` with a stream parser. */
+export type TransportName = "eventsource" | "fetch";
+
+/**
+ * One booking event as it arrived on the stream (`create`, `update`, `delete`, or the diagnostic
+ * `test`), with the hub's event id. `id` is `undefined` for events published by a legacy bare Redis
+ * `PUBLISH`, which cannot be resumed.
+ *
+ * @example
+ * ```ts
+ * client.on("change", (change) => {
+ *   if (change.type === "delete") removeRow(change.data.id);
+ * });
+ * ```
+ */
+export type ChangeEvent = BookingEvent & {
+  /** The hub's event id (`1732800000000-0`), if the event had one. */
+  readonly id: string | undefined;
+};
+
+/**
+ * Why a refresh was requested:
+ * - `change`: one or more booking events arrived (including malformed ones, to be safe);
+ * - `resync`: the hub could not replay what was missed while disconnected;
+ * - `version`: the version endpoint reported a version other than the one last seen.
+ */
+export type RefreshReason = "change" | "resync" | "version";
+
+/**
+ * What `onRefresh` (and the `refresh` event) receives: every reason and booking change coalesced into
+ * this one refresh, oldest first.
+ */
+export interface RefreshInfo {
+  /** The distinct reasons, in the order they first occurred. */
+  readonly reasons: readonly RefreshReason[];
+  /**
+   * The booking events of the burst, including `test` events (a `redis-cli PUBLISH` of a test event
+   * refreshes the page, which is how the original system was checked end to end); empty for
+   * `resync` and `version`.
+   */
+  readonly changes: readonly ChangeEvent[];
+}
+
+/** The payload of the `resync` event. */
+export interface ResyncEvent {
+  /**
+   * Why the hub could not replay (passed through as the hub sent it, so a reason added by a newer hub
+   * arrives too); `unknown` when its message carried none.
+   */
+  readonly reason: ResyncReason | "unknown";
+}
+
+/**
+ * What caused a status change:
+ * `start`, `enable`, `disable`, `close` (also an aborted `signal`), `open` (the stream opened),
+ * `dropped` (the stream failed or ended: see `error`), `fallback` (polling began), `poll` (a poll
+ * succeeded or failed), `offline`, `online`, `hidden`, `visible` (back from `paused`), and `fatal`
+ * (the client stopped: see `error`).
+ */
+export type StatusReason =
+  | "start"
+  | "enable"
+  | "disable"
+  | "close"
+  | "open"
+  | "dropped"
+  | "fallback"
+  | "poll"
+  | "offline"
+  | "online"
+  | "hidden"
+  | "visible"
+  | "fatal";
+
+/** The payload of the `status` event, which fires only when the status actually changes. */
+export interface StatusChangeEvent {
+  /** The status before. */
+  readonly previous: RealtimeStatus;
+  /** The status now. */
+  readonly current: RealtimeStatus;
+  /** What caused the change. */
+  readonly reason: StatusReason;
+  /** The error behind a `dropped` or `fatal` change, if any. */
+  readonly error: RealtimeBookingsError | undefined;
+}
+
+/**
+ * The events of a {@link RealtimeBookings} client and their payloads:
+ * - `change`: every booking event, as it arrives (not coalesced);
+ * - `refresh`: once per coalesced burst, just before `onRefresh` is called;
+ * - `resync`: the hub could not replay missed events (a refresh follows);
+ * - `status`: the public status changed;
+ * - `error`: something failed; the client recovers unless `error.fatal`.
+ */
+export interface RealtimeBookingsEventMap {
+  change: ChangeEvent;
+  refresh: RefreshInfo;
+  resync: ResyncEvent;
+  status: StatusChangeEvent;
+  error: RealtimeBookingsError;
+}

@@ -1,0 +1,74 @@
+import { RealtimeBookingsError } from "./errors.js";
+import type { FetchLike, FetchLikeResponse } from "./environment.js";
+import { parseObject } from "./parse.js";
+
+/** Request headers, or a function that returns them; it is called before every request. */
+export type HeadersOption =
+  | Readonly<Record<string, string>>
+  | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
+
+/**
+ * A bearer token, or a function that returns the current one; it is called before every request, so
+ * a refreshed token is used instead of an expired one. `null` or `undefined` sends no token.
+ */
+export type TokenOption = string | (() => string | null | undefined | Promise<string | null | undefined>);
+
+/** Appends `lastEventId=<id>` to a URL (internal). */
+export const withLastEventId = (url: string, id: string | undefined): string =>
+  id ? `${url}${url.includes("?") ? "&" : "?"}lastEventId=${encodeURIComponent(id)}` : url;
+
+/**
+ * Calls the `headers` and `token` options and merges what they return (internal).
+ *
+ * @throws {@link RealtimeBookingsError} `headers_failed` when either throws or rejects
+ */
+export async function resolveHeaders(headers: HeadersOption | undefined, token: TokenOption | undefined): Promise<Record<string, string>> {
+  try {
+    const result = { ...(typeof headers === "function" ? await headers() : headers) };
+    const value = typeof token === "function" ? await token() : token;
+    if (value) result["Authorization"] = `Bearer ${value}`;
+    return result;
+  } catch (cause) {
+    throw new RealtimeBookingsError("headers_failed", { cause });
+  }
+}
+
+/**
+ * The error for a non-success status (internal): 401 `unauthorized`, 403 `forbidden`, 204 from the
+ * stream `no_content`, anything else `http_error`.
+ */
+export const statusError = (status: number, stream?: boolean, serverCode?: unknown, detail?: unknown): RealtimeBookingsError =>
+  new RealtimeBookingsError(status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 204 && stream ? "no_content" : "http_error", {
+    status,
+    serverCode: typeof serverCode === "string" ? serverCode : undefined,
+    detail: detail ? `${detail}` : undefined,
+  });
+
+/**
+ * One GET as the client makes them (internal): no HTTP cache, cookies cross-origin only with
+ * `withCredentials`. Resolves with a 200 or 304 response.
+ *
+ * @throws {@link RealtimeBookingsError} `network_error` when the request fails, or the
+ *   {@link statusError} of any other status; for 401 and 403 the server's JSON body
+ *   (`{"error":"token_expired","message":"…"}`) gives the error its `serverCode` and detail
+ */
+export async function get(
+  fetch: FetchLike,
+  url: string,
+  headers: Record<string, string>,
+  withCredentials: boolean,
+  signal: AbortSignal,
+  stream?: boolean,
+): Promise<FetchLikeResponse> {
+  let response: FetchLikeResponse;
+  try {
+    response = await fetch(url, { headers, credentials: withCredentials ? "include" : "same-origin", cache: "no-store", signal });
+  } catch (cause) {
+    throw new RealtimeBookingsError("network_error", { cause });
+  }
+  const { status } = response;
+  if (status === 200 || status === 304) return response;
+  // The caller aborts the request afterwards, which also releases an unread body.
+  const body = status === 401 || status === 403 ? parseObject(await response.text().catch(() => "")) : {};
+  throw statusError(status, stream, body["error"], body["message"]);
+}

@@ -1,0 +1,187 @@
+import type { BackoffOptions } from "./backoff.js";
+import { DEFAULT_BACKOFF } from "./backoff.js";
+import type { RealtimeEnvironment } from "./environment.js";
+import { RealtimeBookingsError } from "./errors.js";
+import type { RefreshInfo, TransportName } from "./events.js";
+import type { HeadersOption, TokenOption } from "./http.js";
+
+/**
+ * The options of {@link RealtimeBookings}. Only `streamUrl` is required; a page that should keep
+ * working when SSE cannot also gives `versionUrl`, and almost every page gives `onRefresh`.
+ *
+ * Durations are milliseconds. A number option may also be a numeric string (a PHP template may print
+ * one); a value that is not a finite number falls back to the default, and one below the minimum is
+ * raised to it, so a typo can never turn a timer into a busy loop.
+ *
+ * @example
+ * ```ts
+ * const options: RealtimeBookingsOptions = {
+ *   streamUrl: "/api/bookings/events",
+ *   versionUrl: "/api/bookings/version",
+ *   onRefresh: () => location.reload(),
+ * };
+ * ```
+ */
+export interface RealtimeBookingsOptions {
+  /** The SSE stream endpoint (GET), absolute or relative to the page, e.g. `/api/bookings/events`. */
+  readonly streamUrl: string | URL;
+  /**
+   * The version endpoint (GET, `{"version": <number>}`). Without it there is no polling fallback, and
+   * no version check when the tab becomes visible or the network returns.
+   */
+  readonly versionUrl?: string | URL | undefined;
+  /**
+   * What to call when the page should show fresh data: once per burst of booking changes (see
+   * `coalesceMs`), once per `resync`, and when the version endpoint reports a new version. May return
+   * a promise: refreshes never overlap. A PHP page passes `() => location.reload()`. An exception or
+   * rejection is reported like a listener's (an uncaught error in a microtask); the client carries on.
+   */
+  readonly onRefresh?: ((info: RefreshInfo) => unknown) | undefined;
+  /**
+   * The version the page was rendered with (a PHP template can print it). The first version check
+   * then catches a change made between rendering and connecting; without it the first check only
+   * records the version.
+   */
+  readonly initialVersion?: number | string | undefined;
+  /**
+   * `eventsource` (the native `EventSource`: cookies, `withCredentials`), `fetch` (a fetch stream
+   * that can send `headers` and `token`), or `auto`: `fetch` when `headers` or `token` is set or
+   * `EventSource` is missing, else `eventsource`. When the chosen one does not exist, the client polls.
+   * @defaultValue "auto"
+   */
+  readonly transport?: "auto" | TransportName | undefined;
+  /**
+   * Send cookies on cross-origin requests (`EventSource` `withCredentials`, fetch `credentials: "include"`).
+   * @defaultValue false
+   */
+  readonly withCredentials?: boolean | undefined;
+  /** Extra request headers for the stream (fetch transport) and the version endpoint, or a function called before each request. */
+  readonly headers?: HeadersOption | undefined;
+  /** A bearer token (`Authorization: Bearer …`), or a function called before each request so an expired token is replaced. */
+  readonly token?: TokenOption | undefined;
+  /**
+   * A burst of changes causes one refresh, run once no change arrived for this long (ms). With 0,
+   * only changes that arrive in the same task share a refresh.
+   * @defaultValue 250
+   */
+  readonly coalesceMs?: number | undefined;
+  /**
+   * The longest a refresh waits after the first change of a burst (ms), however long the burst.
+   * @defaultValue 1000
+   */
+  readonly coalesceMaxMs?: number | undefined;
+  /**
+   * The polling period of the fallback (ms, at least 1). Failing polls back off up to `reconnect.maxMs`.
+   * @defaultValue 7000
+   */
+  readonly pollIntervalMs?: number | undefined;
+  /**
+   * How many connection attempts must fail in a row (at least 1) before polling starts (SSE is still
+   * retried in the background, and polling stops once it is back).
+   * @defaultValue 3
+   */
+  readonly fallbackAfter?: number | undefined;
+  /**
+   * Reconnect backoff (see {@link backoffDelay}). The server's `retry:` replaces `baseMs` when the
+   * transport can read it (fetch).
+   * @defaultValue `{ baseMs: 1000, maxMs: 30000, factor: 2 }`
+   */
+  readonly reconnect?: Omit<BackoffOptions, "random"> | undefined;
+  /**
+   * With the fetch transport, a stream silent (not even a heartbeat comment) for this long (ms) is
+   * presumed dead and reopened. 0 turns the watchdog off. A native `EventSource` cannot see comments,
+   * so it has no watchdog.
+   * @defaultValue 62500 (2.5 × the server's 25 s heartbeat)
+   */
+  readonly heartbeatTimeoutMs?: number | undefined;
+  /**
+   * A connection that stayed open this long (ms) counts as healthy: the backoff and the failure count
+   * start over when it drops.
+   * @defaultValue 5000
+   */
+  readonly healthyAfterMs?: number | undefined;
+  /**
+   * A version request that takes longer (ms, at least 1) is aborted and counts as failed (`timeout`):
+   * with HTTP/1.1, a seventh tab's requests can otherwise hang for good.
+   * @defaultValue 10000
+   */
+  readonly requestTimeoutMs?: number | undefined;
+  /**
+   * Close the connection (and stop polling) while the tab is hidden; status `paused`. When the tab is
+   * visible again, the client reconnects and checks the version, so nothing missed stays on screen.
+   * @defaultValue false
+   */
+  readonly pauseWhenHidden?: boolean | undefined;
+  /**
+   * Start enabled. `false` waits for `enable()`.
+   * @defaultValue true
+   */
+  readonly enabled?: boolean | undefined;
+  /** Aborting this signal closes the client, as `close()` does. */
+  readonly signal?: AbortSignal | undefined;
+  /** Replaces parts of the browser environment (tests, web views, Node); see {@link RealtimeEnvironment}. */
+  readonly environment?: Partial<RealtimeEnvironment> | undefined;
+}
+
+/** The numeric options, their defaults and their minimums (internal). */
+const NUMBERS = {
+  coalesceMs: [250],
+  coalesceMaxMs: [1000],
+  pollIntervalMs: [7000, 1],
+  heartbeatTimeoutMs: [62_500],
+  healthyAfterMs: [5000],
+  requestTimeoutMs: [10_000, 1],
+  fallbackAfter: [3, 1],
+} as const;
+
+/** The options after validation and defaults (internal). */
+export interface ResolvedOptions
+  extends Omit<RealtimeBookingsOptions, keyof typeof NUMBERS | "streamUrl" | "versionUrl" | "initialVersion" | "reconnect">,
+    Record<keyof typeof NUMBERS, number> {
+  readonly streamUrl: string;
+  readonly versionUrl: string | undefined;
+  readonly initialVersion: string | undefined;
+  readonly reconnect: Required<Omit<BackoffOptions, "random">>;
+}
+
+const invalid = (detail: string): RealtimeBookingsError => new RealtimeBookingsError("invalid_options", { detail });
+
+/**
+ * A number option (internal): numeric strings are accepted, as a PHP template may print them; a value
+ * that is not a finite number falls back to the default, and one below the minimum is raised to it, so
+ * a typo can never turn a timer into a busy loop.
+ */
+const number = (value: unknown, fallback: number, min = 0): number => {
+  const result = Number(value ?? fallback);
+  return result < Infinity ? Math.max(min, result) : fallback;
+};
+
+/**
+ * Validates the options and applies the defaults (internal).
+ *
+ * @throws {@link RealtimeBookingsError} `invalid_options` for a missing `streamUrl` or an impossible `transport`
+ */
+export function resolveOptions(options: RealtimeBookingsOptions): ResolvedOptions {
+  const { streamUrl, versionUrl, transport = "auto", reconnect = {}, initialVersion } = options ?? {};
+  if (!streamUrl) throw invalid("streamUrl is required");
+  if (!/^(auto|eventsource|fetch)$/.test(transport) || (transport === "eventsource" && (options.headers ?? options.token))) {
+    throw invalid('transport must be "auto", "fetch" or "eventsource" (no headers or token)');
+  }
+  const numbers = {} as Record<keyof typeof NUMBERS, number>;
+  for (const [name, [fallback, min]] of Object.entries(NUMBERS) as Array<[keyof typeof NUMBERS, readonly [number, number?]]>) {
+    numbers[name] = number(options[name], fallback, min);
+  }
+  return {
+    ...options,
+    ...numbers,
+    streamUrl: `${streamUrl}`,
+    versionUrl: versionUrl && `${versionUrl}`,
+    initialVersion: initialVersion === undefined ? undefined : `${initialVersion}`,
+    transport,
+    reconnect: {
+      baseMs: number(reconnect.baseMs, DEFAULT_BACKOFF.baseMs),
+      maxMs: number(reconnect.maxMs, DEFAULT_BACKOFF.maxMs),
+      factor: number(reconnect.factor, DEFAULT_BACKOFF.factor, 1),
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { RealtimeBookingsError } from "./errors.js";
+
+/**
+ * What the user should be told about real-time updates:
+ * - `connecting`: opening the stream (at start, after `enable()`, or when the network or the tab
+ *   comes back), with no failure yet;
+ * - `live`: the SSE stream is open: changes arrive as they happen;
+ * - `polling`: SSE failed; the version endpoint is being polled (and SSE retried in the background);
+ * - `reconnecting`: an attempt failed or the stream was lost, and it is being reopened with backoff
+ *   (or, in the fallback, polls fail too);
+ * - `offline`: the browser reports no network; the client waits for `online`;
+ * - `paused`: the tab is hidden and `pauseWhenHidden` is on;
+ * - `error`: stopped for good (401, 403, 204, no transport); see the status event's `error`;
+ * - `disabled`: turned off by `disable()` (or by the user through the status button), or closed.
+ */
+export type RealtimeStatus = "connecting" | "live" | "polling" | "reconnecting" | "offline" | "paused" | "error" | "disabled";
+
+/**
+ * The colour of a status, as the original system showed it: 🟢 `green` for live or polling,
+ * 🟡 `yellow` for connecting or reconnecting, 🔴 `red` for offline or error, and `grey` when the
+ * user turned real-time off or the tab is paused.
+ */
+export type StatusColor = "green" | "yellow" | "red" | "grey";
+
+/** The phase of the SSE connection inside the client. */
+export type StreamPhase = "idle" | "connecting" | "open" | "waiting";
+
+/**
+ * The internal facts {@link deriveStatus} reduces to a {@link RealtimeStatus}. Several can be true at
+ * once (polling while the stream is retried in the background); the function decides which one wins.
+ */
+export interface StatusSnapshot {
+  /** `enable()` was called last (or the client started enabled), and it is not closed. */
+  readonly enabled: boolean;
+  /** The error that stopped the client, if it stopped. */
+  readonly fatal: RealtimeBookingsError | undefined;
+  /** The browser reports a network. */
+  readonly online: boolean;
+  /** Paused because the tab is hidden. */
+  readonly paused: boolean;
+  /** Where the SSE connection is. */
+  readonly stream: StreamPhase;
+  /** Connection attempts that failed in a row. */
+  readonly failures: number;
+  /** The polling fallback is active. */
+  readonly fallback: boolean;
+  /** The last poll of the version endpoint succeeded. */
+  readonly pollOk: boolean;
+}
+
+/**
+ * The one place that decides the public status. Pure: the same snapshot always gives the same status,
+ * so every transition can be tested without a connection. Precedence, highest first: disabled, error,
+ * offline, paused, live, polling/reconnecting (fallback), connecting/reconnecting.
+ *
+ * @param s - the client's internal facts
+ * @returns the status to show
+ * @example
+ * ```ts
+ * deriveStatus({ enabled: true, fatal: undefined, online: true, paused: false, stream: "waiting",
+ *   failures: 1, fallback: false, pollOk: false }); // "reconnecting"
+ * ```
+ */
+export function deriveStatus(s: StatusSnapshot): RealtimeStatus {
+  if (!s.enabled) return "disabled";
+  if (s.fatal) return "error";
+  if (!s.online) return "offline";
+  if (s.paused) return "paused";
+  if (s.stream === "open") return "live";
+  if (s.fallback) return s.pollOk ? "polling" : "reconnecting";
+  return s.failures ? "reconnecting" : "connecting";
+}
+
+/**
+ * The colour of a status (see {@link StatusColor}).
+ *
+ * @param status - a status
+ * @example
+ * ```ts
+ * statusColor("polling"); // "green"
+ * statusColor("reconnecting"); // "yellow"
+ * ```
+ */
+export function statusColor(status: RealtimeStatus): StatusColor {
+  return COLORS[status];
+}
+
+const COLORS: Readonly<Record<RealtimeStatus, StatusColor>> = {
+  live: "green",
+  polling: "green",
+  connecting: "yellow",
+  reconnecting: "yellow",
+  offline: "red",
+  error: "red",
+  paused: "grey",
+  disabled: "grey",
+};

@@ -1,0 +1,58 @@
+import { SSE_EVENTS } from "@realtime-bookings/protocol";
+import { RealtimeBookingsError } from "../errors.js";
+import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } from "../environment.js";
+import { statusError, withLastEventId } from "../http.js";
+import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
+
+const NAMES = [SSE_EVENTS.booking, SSE_EVENTS.resync];
+
+/**
+ * Opens a native `EventSource` (internal). It is closed on its first `error`: the client rebuilds it
+ * with its own backoff, jitter and resume id, because a native source gives up for good on any
+ * non-200 answer and would otherwise reconnect on its own schedule with a stale URL.
+ *
+ * A browser's `error` event does not say which status the server sent; a spec-compliant polyfill
+ * that sets a numeric `code` on it (the `eventsource` package does) lets the client stop on
+ * 401/403/204 at once. Comments (heartbeats) and `retry:` are invisible to a native source.
+ */
+export function openEventSource(
+  Source: EventSourceConstructor,
+  request: TransportRequest,
+  handlers: TransportHandlers,
+): Transport {
+  let source: EventSourceLike | undefined = new Source(withLastEventId(request.url, request.lastEventId), {
+    withCredentials: request.withCredentials,
+  });
+  let opened = false;
+  const close = (): void => {
+    const closing = source;
+    source = undefined;
+    closing?.close();
+    // Some implementations arm their own reconnect timer right after dispatching `error`; a second
+    // close() once the dispatch is over cancels it.
+    if (closing) queueMicrotask(() => closing.close());
+  };
+  source.addEventListener("open", () => {
+    if (!source) return;
+    opened = true;
+    handlers.open();
+  });
+  for (const name of NAMES) {
+    source.addEventListener(name, (event: EventSourceEventLike) => {
+      if (source) handlers.message(name, event.data as string, event.lastEventId || undefined);
+    });
+  }
+  source.addEventListener("error", (event: EventSourceEventLike & { code?: unknown }) => {
+    if (!source) return;
+    close();
+    const status = typeof event.code === "number" ? event.code : undefined;
+    handlers.close(
+      opened
+        ? new RealtimeBookingsError("stream_ended")
+        : status
+          ? statusError(status, true)
+          : new RealtimeBookingsError("network_error"),
+    );
+  });
+  return { close };
+}
