@@ -69,7 +69,7 @@ describe("sign-in", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).toContain('<script src="/assets/realtime-bookings.js"></script>');
-    expect(html).toContain('<span id="rb-status"></span>');
+    expect(html).toContain('<button type="button" id="rb-status" class="rb-status">');
     const sdk = await fetch(`${t.url}/assets/realtime-bookings.js`);
     expect([sdk.status, sdk.headers.get("content-type")]).toEqual([200, "text/javascript; charset=utf-8"]);
     expect(await sdk.text()).toContain("RealtimeBookings");

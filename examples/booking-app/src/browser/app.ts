@@ -43,6 +43,8 @@ function start(): void {
     lastUpdate.textContent = `Updated ${time}: ${describe(diff)}`;
     lastUpdate.title = `Why: ${info.reasons.join(", ")}`;
     lastUpdate.dataset["count"] = String(refreshes);
+    // When the view last changed because of a push or a poll (epoch ms): what the e2e tests time.
+    lastUpdate.dataset["refreshedAt"] = String(Date.now());
     if (diff.removed.length) toasts.show(`${diff.removed.length === 1 ? `Booking #${diff.removed[0]} was` : `${diff.removed.length} bookings were`} cancelled or moved away.`);
   };
 
@@ -60,9 +62,10 @@ function start(): void {
     client.on("change", (change: ChangeEvent) => {
       changes += 1;
       lastUpdate.dataset["changes"] = String(changes);
+      lastUpdate.dataset["changeAt"] = String(Date.now());
       if (change.type !== "test") forms.bookingChangedElsewhere(Number(change.data.id), change.type);
     });
-    sdk.mountStatusButton(client, must(document, "#rb-status"));
+    sdk.mountStatusButton(client, must<HTMLButtonElement>(document, "#rb-status"));
   } else {
     must<HTMLElement>(document, "#rb-status").textContent = "🔴 Real-time script missing: run npm run build";
   }

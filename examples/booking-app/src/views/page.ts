@@ -101,7 +101,7 @@ export function bookingsPage(model: PageModel): SafeHtml {
     html`<header class="top-panel">
   <div class="brand">📅 Bookings</div>
   <div class="who"><strong id="user-name">${user.displayName}</strong> <span class="scope" id="user-scope">${scopeText(user, model.workpoints)}</span></div>
-  <div class="realtime"><span id="rb-status"></span><span class="last-update" id="last-update" data-count="0"></span></div>
+  <div class="realtime"><button type="button" id="rb-status" class="rb-status">Connecting…</button><span class="last-update" id="last-update" data-count="0"></span></div>
   <form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${model.config.csrfToken}"><button type="submit" class="secondary">Sign out</button></form>
 </header>
 <main class="page">
