@@ -51,7 +51,8 @@ export interface StatusSnapshot {
 /**
  * The one place that decides the public status. Pure: the same snapshot always gives the same status,
  * so every transition can be tested without a connection. Precedence, highest first: disabled, error,
- * offline, paused, live, polling/reconnecting (fallback), connecting/reconnecting.
+ * offline, paused, live, polling (the fallback's last poll succeeded), then reconnecting when an
+ * attempt or a poll has failed, else connecting.
  *
  * @param s - the client's internal facts
  * @returns the status to show
@@ -67,7 +68,7 @@ export function deriveStatus(s: StatusSnapshot): RealtimeStatus {
   if (!s.online) return "offline";
   if (s.paused) return "paused";
   if (s.stream === "open") return "live";
-  if (s.fallback) return s.pollOk ? "polling" : "reconnecting";
+  if (s.fallback && s.pollOk) return "polling";
   return s.failures ? "reconnecting" : "connecting";
 }
 

@@ -10,8 +10,8 @@ export const VERSION_URL = `${BASE}/version`;
 export interface Connection {
   readonly url: URL;
   readonly headers: Headers;
-  /** Sends an SSE frame (an object is encoded with the protocol's encoder). */
-  send(frame: string | SseMessage): void;
+  /** Sends an SSE frame (an object is encoded with the protocol's encoder), or raw bytes. */
+  send(frame: string | SseMessage | Uint8Array): void;
   /** Ends the stream gracefully, as the hub does on shutdown. */
   end(): void;
   /** True once the client cancelled (closed) the stream. */
@@ -90,7 +90,8 @@ export function createHub(): Hub {
           url: new URL(request.url),
           headers: request.headers,
           send: (frame) => {
-            if (!cancelled && !ended.has(connection)) controller.enqueue(encoder.encode(typeof frame === "string" ? frame : encodeSseMessage(frame)));
+            if (cancelled || ended.has(connection)) return;
+            controller.enqueue(frame instanceof Uint8Array ? frame : encoder.encode(typeof frame === "string" ? frame : encodeSseMessage(frame)));
           },
           end: () => {
             if (cancelled || ended.has(connection)) return;
