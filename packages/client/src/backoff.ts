@@ -1,6 +1,11 @@
 /**
  * How long to wait before reconnecting: exponential growth, a cap, and full jitter.
  * Used by {@link backoffDelay}; the client takes these from its `reconnect` option.
+ *
+ * @example
+ * ```ts
+ * const gentle: BackoffOptions = { baseMs: 2000, maxMs: 60_000, factor: 2 };
+ * ```
  */
 export interface BackoffOptions {
   /**
@@ -26,7 +31,14 @@ export interface BackoffOptions {
   readonly random?: () => number;
 }
 
-/** The defaults of {@link BackoffOptions}. */
+/**
+ * The defaults of {@link BackoffOptions}: 1 s base, 30 s cap, doubling.
+ *
+ * @example
+ * ```ts
+ * new RealtimeBookings({ streamUrl, reconnect: { ...DEFAULT_BACKOFF, maxMs: 10_000 } });
+ * ```
+ */
 export const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000, factor: 2 } as const;
 
 /**

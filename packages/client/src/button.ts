@@ -1,7 +1,14 @@
 import type { RealtimeBookings } from "./client.js";
 import type { RealtimeStatus } from "./status.js";
 
-/** The part of `localStorage` the status button uses. */
+/**
+ * The part of `localStorage` the status button uses.
+ *
+ * @example
+ * ```ts
+ * mountStatusButton(realtime, button, { storage: sessionStorage });
+ * ```
+ */
 export interface StorageLike {
   /** Reads a value. */
   getItem(key: string): string | null;
@@ -9,10 +16,24 @@ export interface StorageLike {
   setItem(key: string, value: string): void;
 }
 
-/** The part of a {@link RealtimeBookings} client the status button uses. */
+/**
+ * The part of a {@link RealtimeBookings} client the status button uses.
+ *
+ * @example
+ * ```ts
+ * const client: StatusButtonClient = new RealtimeBookings({ streamUrl: "/api/bookings/events" });
+ * ```
+ */
 export type StatusButtonClient = Pick<RealtimeBookings, "status" | "enabled" | "error" | "enable" | "disable" | "on">;
 
-/** Options of {@link mountStatusButton}. */
+/**
+ * Options of {@link mountStatusButton}.
+ *
+ * @example
+ * ```ts
+ * const options: StatusButtonOptions = { labels: { live: "Temps réel", polling: "Sondage" }, storageKey: "rt:on" };
+ * ```
+ */
 export interface StatusButtonOptions {
   /** Replaces some of the {@link DEFAULT_LABELS} (e.g. to translate them). */
   readonly labels?: Partial<Record<RealtimeStatus, string>> | undefined;
@@ -30,7 +51,15 @@ export interface StatusButtonOptions {
   readonly storage?: StorageLike | null | undefined;
 }
 
-/** A mounted status button. */
+/**
+ * A mounted status button.
+ *
+ * @example
+ * ```ts
+ * const mounted: StatusButton = mountStatusButton(realtime, button);
+ * mounted.destroy();
+ * ```
+ */
 export interface StatusButton {
   /** The `<button>`. */
   readonly element: HTMLButtonElement;
@@ -40,7 +69,14 @@ export interface StatusButton {
   destroy(): void;
 }
 
-/** The label of each status, in the words of the original system. */
+/**
+ * The label of each status, in the words of the original system.
+ *
+ * @example
+ * ```ts
+ * mountStatusButton(realtime, button, { labels: { ...DEFAULT_LABELS, disabled: "Live updates off" } });
+ * ```
+ */
 export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
   connecting: "Connecting…",
   live: "Real-time (SSE)",
@@ -55,6 +91,11 @@ export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
 /**
  * The dot of each status, in the original system's colours (see `statusColor`): 🟢 live or
  * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled.
+ *
+ * @example
+ * ```ts
+ * mountStatusButton(realtime, button, { dots: { paused: DEFAULT_DOTS.reconnecting } });
+ * ```
  */
 export const DEFAULT_DOTS: Readonly<Record<RealtimeStatus, string>> = {
   connecting: "🟡",

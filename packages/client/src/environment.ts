@@ -1,4 +1,11 @@
-/** Something that dispatches events by name: `window`, `document`, an `AbortSignal`, an `EventTarget`. */
+/**
+ * Something that dispatches events by name: `window`, `document`, an `AbortSignal`, an `EventTarget`.
+ *
+ * @example
+ * ```ts
+ * const network: EventTargetLike = new EventTarget(); // dispatch "online" / "offline" on it in a test
+ * ```
+ */
 export interface EventTargetLike {
   /** Adds a listener. */
   addEventListener(type: string, listener: () => void): void;
@@ -6,7 +13,15 @@ export interface EventTargetLike {
   removeEventListener(type: string, listener: () => void): void;
 }
 
-/** The part of a `MessageEvent` (or an `error` event) the native transport reads. */
+/**
+ * The part of a `MessageEvent` (or an `error` event) the native transport reads. An `error` event
+ * with a numeric `code` (as the `eventsource` package sends) tells the client the HTTP status.
+ *
+ * @example
+ * ```ts
+ * const event: EventSourceEventLike = { data: '{"type":"create","data":{…}}', lastEventId: "1732800000000-0" };
+ * ```
+ */
 export interface EventSourceEventLike {
   /** The event's data (message events). */
   readonly data?: unknown;
@@ -14,7 +29,14 @@ export interface EventSourceEventLike {
   readonly lastEventId?: string;
 }
 
-/** The part of an `EventSource` instance the native transport uses. */
+/**
+ * The part of an `EventSource` instance the native transport uses.
+ *
+ * @example
+ * ```ts
+ * const source: EventSourceLike = new EventSource("/api/bookings/events");
+ * ```
+ */
 export interface EventSourceLike {
   /** Adds a listener for `open`, `error` or a named event. */
   addEventListener(type: string, listener: (event: EventSourceEventLike) => void): void;
@@ -25,10 +47,23 @@ export interface EventSourceLike {
 /**
  * An `EventSource` constructor: the browser's, or a spec-compliant one such as the `eventsource`
  * package in Node.
+ *
+ * @example
+ * ```ts
+ * import { EventSource } from "eventsource";
+ * const Source: EventSourceConstructor = EventSource;
+ * ```
  */
 export type EventSourceConstructor = new (url: string, init: { withCredentials: boolean }) => EventSourceLike;
 
-/** The request options the client passes to {@link FetchLike}. */
+/**
+ * The request options the client passes to {@link FetchLike}.
+ *
+ * @example
+ * ```ts
+ * const init: FetchLikeInit = { headers: { Accept: "text/event-stream" }, credentials: "same-origin", cache: "no-store", signal };
+ * ```
+ */
 export interface FetchLikeInit {
   /** Request headers. */
   readonly headers: Record<string, string>;
@@ -40,7 +75,14 @@ export interface FetchLikeInit {
   readonly signal: AbortSignal;
 }
 
-/** The part of a body reader the fetch transport uses. */
+/**
+ * The part of a body reader the fetch transport uses.
+ *
+ * @example
+ * ```ts
+ * const reader: ReaderLike = response.body!.getReader();
+ * ```
+ */
 export interface ReaderLike {
   /** Reads the next chunk. */
   read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
@@ -48,7 +90,14 @@ export interface ReaderLike {
   cancel(reason?: unknown): Promise<void>;
 }
 
-/** The part of a `Response` the client uses. */
+/**
+ * The part of a `Response` the client uses.
+ *
+ * @example
+ * ```ts
+ * const response: FetchLikeResponse = await fetch("/api/bookings/version");
+ * ```
+ */
 export interface FetchLikeResponse {
   /** The HTTP status. */
   readonly status: number;
@@ -60,7 +109,15 @@ export interface FetchLikeResponse {
   text(): Promise<string>;
 }
 
-/** A `fetch` function, or anything that behaves like one for GET requests. */
+/**
+ * A `fetch` function, or anything that behaves like one for GET requests.
+ *
+ * @example
+ * ```ts
+ * const logged: FetchLike = (url, init) => (console.debug("GET", url), fetch(url, init));
+ * new RealtimeBookings({ streamUrl, environment: { fetch: logged } });
+ * ```
+ */
 export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>;
 
 /**

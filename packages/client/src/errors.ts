@@ -22,6 +22,13 @@
  * - `timeout`: a version request took longer than `requestTimeoutMs`.
  * - `headers_failed`: the `headers` or `token` function threw or rejected; retried like a failure.
  * - `invalid_event`: a `booking` event's data was not a booking change; the page is refreshed to be safe.
+ *
+ * @example
+ * ```ts
+ * realtime.on("error", ({ code }) => {
+ *   if (code === "stalled") metrics.increment("realtime.stalled");
+ * });
+ * ```
  */
 export type RealtimeBookingsErrorCode =
   | "invalid_options"
@@ -38,7 +45,14 @@ export type RealtimeBookingsErrorCode =
   | "headers_failed"
   | "invalid_event";
 
-/** Details attached to a {@link RealtimeBookingsError}. */
+/**
+ * Details attached to a {@link RealtimeBookingsError}.
+ *
+ * @example
+ * ```ts
+ * new RealtimeBookingsError("unauthorized", { status: 401, serverCode: "token_expired", detail: "Token has expired" });
+ * ```
+ */
 export interface RealtimeBookingsErrorDetails {
   /** The HTTP status that caused the error, when there was one. */
   readonly status?: number | undefined;

@@ -2,7 +2,14 @@ import type { BookingEvent, ResyncReason } from "@realtime-bookings/protocol";
 import type { RealtimeBookingsError } from "./errors.js";
 import type { RealtimeStatus } from "./status.js";
 
-/** The SSE transport a client uses: the native `EventSource`, or `fetch` with a stream parser. */
+/**
+ * The SSE transport a client uses: the native `EventSource`, or `fetch` with a stream parser.
+ *
+ * @example
+ * ```ts
+ * if (realtime.transport === "eventsource") console.info("cookies only; no heartbeat watchdog");
+ * ```
+ */
 export type TransportName = "eventsource" | "fetch";
 
 /**
@@ -27,12 +34,22 @@ export type ChangeEvent = BookingEvent & {
  * - `change`: one or more booking events arrived (including malformed ones, to be safe);
  * - `resync`: the hub could not replay what was missed while disconnected;
  * - `version`: the version endpoint reported a version other than the one last seen.
+ *
+ * @example
+ * ```ts
+ * onRefresh: ({ reasons }) => (reasons.includes("resync") ? location.reload() : reloadBookings())
+ * ```
  */
 export type RefreshReason = "change" | "resync" | "version";
 
 /**
  * What `onRefresh` (and the `refresh` event) receives: every reason and booking change coalesced into
  * this one refresh, oldest first.
+ *
+ * @example
+ * ```ts
+ * realtime.on("refresh", ({ reasons, changes }) => console.log(`refresh (${reasons.join(", ")}): ${changes.length} changes`));
+ * ```
  */
 export interface RefreshInfo {
   /** The distinct reasons, in the order they first occurred. */
@@ -45,7 +62,14 @@ export interface RefreshInfo {
   readonly changes: readonly ChangeEvent[];
 }
 
-/** The payload of the `resync` event. */
+/**
+ * The payload of the `resync` event.
+ *
+ * @example
+ * ```ts
+ * realtime.on("resync", ({ reason }) => console.warn("missed events could not be replayed:", reason));
+ * ```
+ */
 export interface ResyncEvent {
   /**
    * Why the hub could not replay (passed through as the hub sent it, so a reason added by a newer hub
@@ -60,6 +84,11 @@ export interface ResyncEvent {
  * `dropped` (the stream failed or ended: see `error`), `fallback` (polling began), `poll` (a poll
  * succeeded or failed), `offline`, `online`, `hidden`, `visible` (back from `paused`), and `fatal`
  * (the client stopped: see `error`).
+ *
+ * @example
+ * ```ts
+ * realtime.on("status", ({ reason, error }) => reason === "dropped" && console.debug("stream lost:", error?.code));
+ * ```
  */
 export type StatusReason =
   | "start"
@@ -76,7 +105,15 @@ export type StatusReason =
   | "visible"
   | "fatal";
 
-/** The payload of the `status` event, which fires only when the status actually changes. */
+/**
+ * The payload of the `status` event, which fires only when the status actually changes.
+ *
+ * @example
+ * ```ts
+ * realtime.on("status", ({ previous, current, reason }) => console.log(`${previous} → ${current} (${reason})`));
+ * // connecting → live (open), live → reconnecting (dropped), reconnecting → polling (poll)…
+ * ```
+ */
 export interface StatusChangeEvent {
   /** The status before. */
   readonly previous: RealtimeStatus;
@@ -95,6 +132,11 @@ export interface StatusChangeEvent {
  * - `resync`: the hub could not replay missed events (a refresh follows);
  * - `status`: the public status changed;
  * - `error`: something failed; the client recovers unless `error.fatal`.
+ *
+ * @example
+ * ```ts
+ * const log = <K extends keyof RealtimeBookingsEventMap>(type: K) => realtime.on(type, (payload) => console.log(type, payload));
+ * ```
  */
 export interface RealtimeBookingsEventMap {
   change: ChangeEvent;

@@ -2,7 +2,14 @@ import { RealtimeBookingsError } from "./errors.js";
 import type { FetchLike, FetchLikeResponse } from "./environment.js";
 import { parseObject } from "./parse.js";
 
-/** Request headers, or a function that returns them; it is called before every request. */
+/**
+ * Request headers, or a function that returns them; it is called before every request.
+ *
+ * @example
+ * ```ts
+ * headers: () => ({ "X-CSRF-Token": document.querySelector<HTMLMetaElement>("meta[name=csrf]")!.content })
+ * ```
+ */
 export type HeadersOption =
   | Readonly<Record<string, string>>
   | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
@@ -10,6 +17,11 @@ export type HeadersOption =
 /**
  * A bearer token, or a function that returns the current one; it is called before every request, so
  * a refreshed token is used instead of an expired one. `null` or `undefined` sends no token.
+ *
+ * @example
+ * ```ts
+ * token: async () => (await auth.getSession())?.accessToken
+ * ```
  */
 export type TokenOption = string | (() => string | null | undefined | Promise<string | null | undefined>);
 

@@ -12,6 +12,12 @@ import type { RealtimeBookingsError } from "./errors.js";
  * - `paused`: the tab is hidden and `pauseWhenHidden` is on;
  * - `error`: stopped for good (401, 403, 204, no transport); see the status event's `error`;
  * - `disabled`: turned off by `disable()` (or by the user through the status button), or closed.
+ *
+ * @example
+ * ```ts
+ * const realTime: RealtimeStatus[] = ["live", "polling"];
+ * banner.hidden = realTime.includes(realtime.status);
+ * ```
  */
 export type RealtimeStatus = "connecting" | "live" | "polling" | "reconnecting" | "offline" | "paused" | "error" | "disabled";
 
@@ -19,15 +25,35 @@ export type RealtimeStatus = "connecting" | "live" | "polling" | "reconnecting" 
  * The colour of a status, as the original system showed it: 🟢 `green` for live or polling,
  * 🟡 `yellow` for connecting or reconnecting, 🔴 `red` for offline or error, and `grey` when the
  * user turned real-time off or the tab is paused.
+ *
+ * @example
+ * ```ts
+ * element.style.color = { green: "#1a7f37", yellow: "#9a6700", red: "#cf222e", grey: "#6e7781" }[statusColor(realtime.status)];
+ * ```
  */
 export type StatusColor = "green" | "yellow" | "red" | "grey";
 
-/** The phase of the SSE connection inside the client. */
+/**
+ * The phase of the SSE connection inside the client: not connecting, opening, open, or waiting for
+ * the backoff delay before the next attempt.
+ *
+ * @example
+ * ```ts
+ * const phase: StreamPhase = "waiting";
+ * ```
+ */
 export type StreamPhase = "idle" | "connecting" | "open" | "waiting";
 
 /**
  * The internal facts {@link deriveStatus} reduces to a {@link RealtimeStatus}. Several can be true at
  * once (polling while the stream is retried in the background); the function decides which one wins.
+ *
+ * @example
+ * ```ts
+ * const snapshot: StatusSnapshot = { enabled: true, fatal: undefined, online: true, paused: false,
+ *   stream: "connecting", failures: 3, fallback: true, pollOk: true };
+ * deriveStatus(snapshot); // "polling"
+ * ```
  */
 export interface StatusSnapshot {
   /** `enable()` was called last (or the client started enabled), and it is not closed. */
