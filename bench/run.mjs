@@ -9,6 +9,8 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./lib/children.mjs";
 import { describeMachine } from "./lib/machine.mjs";
+import { sleep } from "./lib/net.mjs";
+import { machineTicks } from "./lib/proc.mjs";
 import { FULL, FULL_COUNTS, HEARTBEAT_MS, QUICK, QUICK_COUNTS } from "./lib/params.mjs";
 import { startRedis } from "./lib/redis.mjs";
 import { runSuite } from "./lib/suite.mjs";
@@ -63,7 +65,7 @@ async function main() {
   const scenarios = typeof args["scenarios"] === "string" ? args["scenarios"].split(",") : [...SCENARIOS];
   const workers = typeof args["workers"] === "string" ? Number(args["workers"]) : 2;
   const params = { ...(quick ? QUICK : FULL) };
-  if (typeof args["idle-ms"] === "string") params.idleMs = Number(args["idle-ms"]);
+  if (typeof args["idle-ms"] === "string") params.idleMs = params.idleMsLargest = Number(args["idle-ms"]);
   const heartbeatMs = quick ? HEARTBEAT_MS.quick : HEARTBEAT_MS.full;
   const full = !quick && !pick && !args["n"] && !args["scenarios"];
   const out = typeof args["out"] === "string" ? args["out"] : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`);
@@ -88,6 +90,18 @@ async function main() {
     process.exit(1);
   });
 
+  // --wait-quiet <minutes>: the machine is shared; wait (bounded) for a 5 s window under 25% busy.
+  if (typeof args["wait-quiet"] === "string") {
+    const until = Date.now() + Number(args["wait-quiet"]) * 60_000;
+    for (;;) {
+      const a = machineTicks();
+      await sleep(5000);
+      const b = machineTicks();
+      const busy = ((b.busy - a.busy) / Math.max(1, b.total - a.total)) * 100;
+      console.log(`[bench] machine ${busy.toFixed(0)}% busy${busy < 25 ? ": starting" : ", waiting for a quieter moment"}`);
+      if (busy < 25 || Date.now() > until) break;
+    }
+  }
   const started = new Date();
   const machine = { ...describeMachine({ fdLimit: limit }), loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
   if ((machine.loadAverageAtStart[0] ?? 0) > 1.5) {

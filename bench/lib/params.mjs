@@ -2,16 +2,18 @@
 
 /** @type {import("../scenarios/common.mjs").ScenarioParams} */
 export const FULL = {
-  idleMs: 30_000,
-  broadcastEvents: 60,
+  idleMs: 10_000,
+  idleMsLargest: 30_000,
+  broadcastEvents: 40,
   broadcastIntervalMs: 100,
-  filteredLatencyEvents: 20,
-  filteredCostMaxEvents: 3000,
+  filteredLatencyEvents: 15,
+  filteredCostMaxEvents: 2000,
   filteredCostMinCpuMs: 400,
-  filteredCostMaxMs: 15_000,
+  filteredCostMaxMs: 8000,
   burstEvents: 1000,
-  burstDeadlineMs: 90_000,
-  stormDeadlineMs: 45_000,
+  burstDeadlineMs: 45_000,
+  stormDeadlineMs: 30_000,
+  connectDeadlineMs: 60_000,
   settleMs: 5000,
   pauseMs: 500,
 };
@@ -19,6 +21,7 @@ export const FULL = {
 /** @type {import("../scenarios/common.mjs").ScenarioParams} */
 export const QUICK = {
   idleMs: 500,
+  idleMsLargest: 500,
   broadcastEvents: 6,
   broadcastIntervalMs: 100,
   filteredLatencyEvents: 4,
@@ -28,6 +31,7 @@ export const QUICK = {
   burstEvents: 1000,
   burstDeadlineMs: 15_000,
   stormDeadlineMs: 10_000,
+  connectDeadlineMs: 15_000,
   settleMs: 1500,
   pauseMs: 100,
 };

@@ -36,10 +36,11 @@ const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11
  *
  * @param {LoadGenerator} generator
  * @param {import("../systems/types.mjs").SystemInstance} instance
+ * @param {number} deadlineMs
  * @param {import("../load/generator.mjs").Scope[]} scopes
  */
-async function connect(generator, instance, scopes) {
-  const r = await generator.connect(instance.target, scopes);
+async function connect(generator, instance, deadlineMs, scopes) {
+  const r = await generator.connect(instance.target, scopes, { timeoutMs: deadlineMs });
   return { live: r.live, requested: scopes.length, ms: Math.round(r.ms), lostReasons: r.lostReasons };
 }
 
@@ -61,7 +62,13 @@ async function runOne(options, generator, system, n, seq) {
   let instance;
   try {
     await options.redis.flush();
-    instance = await system.start({ n, redis: options.redis, tmpDir, heartbeatMs: options.heartbeatMs });
+    const startContext = { n, redis: options.redis, tmpDir, heartbeatMs: options.heartbeatMs };
+    instance = await system.start(startContext).catch(async (error) => {
+      // One retry: in a shared tree a workspace package may be mid-rebuild for a moment.
+      log(`${system.name}: start failed (${String(error).split("\n")[0]}); retrying once in 3 s`);
+      await sleep(3000);
+      return system.start(startContext);
+    });
     result.notes = instance.notes;
     await sleep(options.params.pauseMs);
     const heap = instance.gc ? (await instance.gc()).reduce((a, m) => a + m.heapUsed, 0) : null;
@@ -74,7 +81,7 @@ async function runOne(options, generator, system, n, seq) {
       generator,
       redis: options.redis,
       n,
-      params: options.params,
+      params: { ...options.params, idleMs: n === Math.max(...options.counts) ? options.params.idleMsLargest : options.params.idleMs },
       takeSeq: (count) => {
         const first = seq.value;
         seq.value += count;
@@ -88,9 +95,12 @@ async function runOne(options, generator, system, n, seq) {
     if (adminScenarios.length > 0) {
       const count = Math.min(n, instance.maxConnections ?? n);
       result.ceiling = instance.ceilingReason;
-      const c = await connect(generator, instance, Array.from({ length: count }, () => ({ role: /** @type {const} */ ("admin") })));
+      const c = await connect(generator, instance, options.params.connectDeadlineMs, Array.from({ length: count }, () => ({ role: /** @type {const} */ ("admin") })));
       result.connect = c;
       result.nReached = c.live;
+      if (c.live < count) {
+        result.ceiling = `${result.ceiling ? `${result.ceiling}; ` : ""}${c.live} of ${count} streams live within the ${options.params.connectDeadlineMs / 1000} s connect deadline`;
+      }
       log(`${system.name} N=${n}: ${c.live}/${n} live in ${c.ms} ms${result.ceiling ? ` (ceiling: ${result.ceiling})` : ""}`);
       if (c.live === 0) throw new Error(`no connection could be opened: ${JSON.stringify(c.lostReasons)}`);
       const state = { baseline, live: c.live };
@@ -106,7 +116,7 @@ async function runOne(options, generator, system, n, seq) {
     }
     if (wants("filtered")) {
       const count = Math.min(n, instance.maxConnections ?? n);
-      const c = await connect(generator, instance, Array.from({ length: count }, (_, i) => ({ role: /** @type {const} */ ("specialist"), specialist: i + 1 })));
+      const c = await connect(generator, instance, options.params.connectDeadlineMs, Array.from({ length: count }, (_, i) => ({ role: /** @type {const} */ ("specialist"), specialist: i + 1 })));
       log(`${system.name} N=${n}: ${c.live}/${count} specialists live in ${c.ms} ms`);
       if (adminScenarios.length === 0) result.nReached = c.live;
       const t = performance.now();

@@ -36,6 +36,8 @@ export class Connection {
     /** @type {string | undefined} */
     this.lastEventId = undefined;
     this.reconnects = 0;
+    /** Given up on (never went live before the connect deadline). */
+    this.abandoned = false;
     /** @type {Uint8Array | undefined} events seen in the current window */
     this.seen = undefined;
   }

@@ -93,7 +93,7 @@ const sink = {
     // Jittered retry, as a real EventSource does after its `retry:` delay.
     const delay = (wasStorm ? reconnectDelayMs : 100) * (0.5 + Math.random());
     setTimeout(() => {
-      if (wantOpen && !conn.isLive) conn.open();
+      if (wantOpen && !conn.isLive && !conn.abandoned) conn.open();
     }, delay).unref();
   },
 };
@@ -129,6 +129,16 @@ const commands = {
     );
     conns.push(...fresh);
     await openAll(fresh, concurrency, start + timeoutMs);
+    // Give up on those that never went live, so they neither retry nor count later.
+    const dead = new Set(fresh.filter((c) => !c.isLive));
+    if (dead.size > 0) {
+      for (const conn of dead) {
+        conn.abandoned = true;
+        conn.close();
+      }
+      conns = conns.filter((c) => !dead.has(c));
+      conns.forEach((c, i) => (c.index = i));
+    }
     return { live: fresh.filter((c) => c.isLive).length, requested: fresh.length, ms: performance.now() - start, lostReasons: Object.fromEntries(lostReasons) };
   },
 

@@ -28,6 +28,7 @@ export function figures(r) {
     burstEventsPerSec: s.burst?.eventsPerSec ?? null,
     burstDeliveriesPerSec: s.burst?.deliveriesPerSec ?? null,
     burstLost: s.burst?.lostDeliveries ?? null,
+    burstStillDraining: s.burst?.stillDrainingAtDeadline ?? false,
     burstLimitedBy: s.burst?.limitedBy ?? [],
     stormAllLiveMs: s.reconnect?.allLiveMs ?? null,
     stormAllResumedMs: s.reconnect?.allResumedMs ?? null,

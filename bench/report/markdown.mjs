@@ -57,6 +57,7 @@ export function renderReport(report) {
       "- **p50/p99/max**: publish → receive latency of every delivery, from `sent_at` stamped by the publisher to the client's read, both `performance.timeOrigin + performance.now()`. **first/last p99**: per event, the first and the last client to get it.",
       "- **CPU µs/ev**: server CPU time per filtered event (idle rate subtracted), publish path included; 10 ms tick resolution spread over the events.",
       "- **storm live / resumed**: ms from \"everyone reconnect now\" until the last client is streaming again / has received the event published while all were away (only systems with replay can).",
+      "- **lost**: burst deliveries never received (a dropped client that resumes gets its events back and they are not lost); \"still draining\" means deliveries were still arriving at the deadline, so part of the figure is late rather than lost.",
       "- **limited by**: `generator` when a load worker used ≥ 85% of a core or its event loop lagged; `server` when the server used ≥ 85% of the cores it can use; `machine` when everything together used ≥ 180% of the 2 cores. A latency so flagged says as much about the machine as about the system.",
     ].join("\n"),
   );
@@ -85,7 +86,7 @@ export function renderReport(report) {
         num(f.filteredP99, 2),
         num(f.filteredCpuUs),
         num(f.burstEventsPerSec, 0),
-        num(f.burstLost, 0),
+        `${num(f.burstLost, 0)}${f.burstStillDraining ? " (still draining)" : ""}`,
         limited(f.burstLimitedBy),
         `${num(f.stormAllLiveMs, 0)} / ${f.stormResumeSupported ? num(f.stormAllResumedMs, 0) : "no replay"}`,
       ];

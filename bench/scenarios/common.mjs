@@ -21,7 +21,9 @@ import { sleep } from "../lib/net.mjs";
 
 /**
  * @typedef {object} ScenarioParams
- * @property {number} idleMs
+ * @property {number} idleMs - idle window at every N but the largest
+ * @property {number} idleMsLargest - idle window at the largest N of the run
+ * @property {number} connectDeadlineMs - connections not live by then are given up (reported as the N reached)
  * @property {number} broadcastEvents
  * @property {number} broadcastIntervalMs
  * @property {number} filteredLatencyEvents
