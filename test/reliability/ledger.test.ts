@@ -133,10 +133,14 @@ describe.runIf(hasRedisServer())("delivery ledger under faults (real redis-serve
       published.push({ seq, scope: scopeOf(event) });
     };
     for (let seq = 1; seq <= 20; seq++) await publishOne(seq);
-    await hubA.kill("SIGKILL");
-    const killedAt = Date.now();
+    await settle(readers, published, 30_000); // every reader is current: the storm hits established streams
+    let killedAt = 0;
     for (let seq = 21; seq <= 60; seq++) {
       await publishOne(seq);
+      if (seq === 25) {
+        await hubA.kill("SIGKILL"); // mid-stream, with events still flowing
+        killedAt = Date.now();
+      }
       await sleep(10);
     }
     for (const t0 = Date.now(); readers.some(({ reader }) => !reader.isLive) && Date.now() - t0 < 30_000; ) await sleep(20);
@@ -144,6 +148,11 @@ describe.runIf(hasRedisServer())("delivery ledger under faults (real redis-serve
     await settle(readers, published, 30_000);
     const sum = totals(readers.map(({ as, reader }) => checkLedger(reader.entries, expectedFor(viewerOf(as), published))));
     const statsB = await hubB.stats();
+    if (process.env["LEDGER_DEBUG"]) {
+      const tally = new Map<string, number>();
+      for (const { reader } of readers) tally.set(reader.connectedTo.join(" > "), (tally.get(reader.connectedTo.join(" > ")) ?? 0) + 1);
+      console.log("STORM", hubA.url, hubB.url, [...tally].slice(0, 10), "B stats", statsB.stats);
+    }
     recordFigures("storm", { clients: readers.length, allLiveAgainMs: allLiveMs, replays: statsB.stats.replays, ...sum });
     expect(statsB.stats.connections.admin + statsB.stats.connections.supervisor + statsB.stats.connections.specialist).toBe(1000);
     expect(sum).toEqual({ expected: sum.expected, received: sum.expected, lost: 0, duplicates: 0, outOfOrder: 0, forbidden: 0, resyncs: 0 });

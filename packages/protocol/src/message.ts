@@ -35,6 +35,12 @@ export function safeParseChannelMessage(text: string, limits?: JsonLimits): Pars
 
 /** The SSE event names the hub sends; clients listen for exactly these. */
 export const SSE_EVENTS = {
+  /**
+   * The stream is live: sent once per connection, after any replay. On a fresh connection (and after a
+   * resync) it carries an `id:`, the viewer's resume point, so a client that has received nothing yet
+   * can still resume on another hub without losing what is published meanwhile. `data` is `{}`.
+   */
+  ready: "ready",
   /** A booking change: `data` is the event's JSON (`type`, `data`, `previous`). */
   booking: "booking",
   /** The hub cannot replay what the client missed: reload once. `data` is `{"reason":…}`. */

@@ -181,6 +181,29 @@ describe.each(kits.filter((k) => k.redis))("hub over HTTP on Redis: $name", (kit
     expect(reader.raw()).not.toContain("event: x");
   });
 
+  it("gives a fresh stream a resume point in `ready`, so a client that has received nothing yet loses nothing on another hub", async () => {
+    const prefix = uniquePrefix();
+    const a = await startHubServer(await kit.create({ prefix }), {});
+    const b = await startHubServer(await kit.create({ prefix }), {});
+    open.push(a, b);
+    await a.hub.publish(booking(1, 3, 1));
+    await a.hub.publish(booking(2, 5, 2)); // not spec-3's: its resume point must not reveal this one
+    for (let i = 0; i < 500 && a.hub.stats().eventsReceived < 2; i++) await sleep(10);
+    expect(a.hub.stats().eventsReceived).toBe(2); // hub A has seen both before the stream opens
+    const fresh = await sse(a.streamUrl("spec-3"));
+    await fresh.waitForEvents(0);
+    for (let i = 0; i < 100 && fresh.ready.length === 0; i++) await sleep(10);
+    const cursor = fresh.ready[0]?.id as string;
+    fresh.close(); // its hub "dies" before it receives anything
+    await a.hub.publish(booking(3, 3, 1));
+    const resumed = await sse(b.streamUrl("spec-3"), { "Last-Event-ID": cursor });
+    await resumed.waitForEvents(1);
+    expect(ids(resumed)).toEqual([3]);
+    const admin = await sse(a.streamUrl("admin"));
+    for (let i = 0; i < 100 && admin.ready.length === 0; i++) await sleep(10);
+    expect(cursor < (admin.ready[0]?.id as string)).toBe(true); // admins see the global newest, specialists only their own
+  });
+
   it("two hubs on one Redis both deliver what either publishes", async () => {
     const prefix = uniquePrefix();
     const a = await startHubServer(await kit.create({ prefix }), {});

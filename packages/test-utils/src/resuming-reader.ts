@@ -14,6 +14,8 @@ export interface ResumingReader {
   readonly entries: LedgerEntry[];
   /** How many times it (re)connected successfully. */
   readonly connects: number;
+  /** The URL of each successful connection, in order (for diagnostics). */
+  readonly connectedTo: readonly string[];
   /** Whether it holds a live connection now. */
   readonly isLive: boolean;
   /** Drops the current connection now (it reconnects by itself). */
@@ -34,6 +36,7 @@ export function resumingReader(urls: readonly string[], options: { maxAttempts?:
   let current: SseReader | undefined;
   let stopped = false;
   let connects = 0;
+  const connectedTo: string[] = [];
   let attempt = 0;
   let isLive = false;
   const maxAttempts = options.maxAttempts ?? 400;
@@ -43,8 +46,9 @@ export function resumingReader(urls: readonly string[], options: { maxAttempts?:
       const url = urls[attempt++ % urls.length] as string;
       try {
         const reader = await openSse(url, lastId ? { "Last-Event-ID": lastId } : {}, (e) => {
+          if (e.id) lastId = e.id; // `ready` carries the resume point before any booking arrives
+          if (e.event === "ready") return;
           entries.push({ kind: e.event === "resync" ? "resync" : "booking", id: e.id, data: e.data, at: Date.now() });
-          if (e.id) lastId = e.id;
         });
         if (reader.status !== 200) {
           reader.close();
@@ -52,6 +56,7 @@ export function resumingReader(urls: readonly string[], options: { maxAttempts?:
         }
         current = reader;
         connects += 1;
+        connectedTo.push(url);
         isLive = true;
         failures = 0;
         if (stopped) reader.close();
@@ -71,6 +76,7 @@ export function resumingReader(urls: readonly string[], options: { maxAttempts?:
     get connects() {
       return connects;
     },
+    connectedTo,
     get isLive() {
       return isLive;
     },

@@ -5,8 +5,10 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 export interface SseReader {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  /** Every event received so far (comments excluded). */
+  /** Every event received so far, except `ready` (comments excluded). */
   readonly events: EventSourceMessage[];
+  /** The `ready` events received (one per stream, carrying the resume point on a fresh connection). */
+  readonly ready: EventSourceMessage[];
   /** Every comment line received so far. */
   readonly comments: string[];
   /** The `retry:` value received, if any. */
@@ -35,14 +37,16 @@ export function openSse(
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
       const events: EventSourceMessage[] = [];
+      const ready: EventSourceMessage[] = [];
       const comments: string[] = [];
       let retry: number | undefined;
       let raw = "";
       const waiters = new Set<() => void>();
       const parser = createParser({
         onEvent: (event) => {
-          events.push(event);
           onEvent?.(event);
+          if (event.event === "ready") return void ready.push(event);
+          events.push(event);
           for (const w of waiters) w();
         },
         onComment: (comment) => comments.push(comment),
@@ -66,6 +70,7 @@ export function openSse(
         status: res.statusCode ?? 0,
         headers: res.headers,
         events,
+        ready,
         comments,
         get retry() {
           return retry;

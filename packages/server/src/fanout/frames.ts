@@ -28,6 +28,12 @@ const resyncFrames = new Map<ResyncReason, Frame>(
 /** The `event: resync` frame for a reason. @internal */
 export const resyncFrame = (reason: ResyncReason): Frame => resyncFrames.get(reason) as Frame;
 
+const readyWithoutId = encoder.encode(encodeSseMessage({ event: SSE_EVENTS.ready, data: "{}" }));
+
+/** The `event: ready` frame, with the connection's resume point when it has one. @internal */
+export const readyFrame = (cursor: EventId | undefined): Uint8Array =>
+  cursor === undefined ? readyWithoutId : encoder.encode(encodeSseMessage({ event: SSE_EVENTS.ready, id: cursor, data: "{}" }));
+
 /** The heartbeat comment, shared by every connection. @internal */
 export const HEARTBEAT = encoder.encode(encodeSseMessage({ comment: "ping" }));
 

@@ -16,7 +16,8 @@ import { memoryBroker } from "../brokers/memory.js";
 import type { Broker } from "../brokers/types.js";
 import { AuthenticationError, HubError } from "../errors.js";
 import { Connection } from "../fanout/connection.js";
-import { type Frame, HEARTBEAT, bookingFrame, preamble, resyncFrame } from "../fanout/frames.js";
+import { ScopeCursors } from "../fanout/cursors.js";
+import { type Frame, HEARTBEAT, bookingFrame, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
 import { Registry } from "../fanout/registry.js";
 import { ReplayReader } from "../fanout/replay.js";
 import type { Sink } from "../fanout/sink.js";
@@ -85,7 +86,8 @@ export interface BookingHub {
 }
 
 type Admitted = { readonly viewer: ViewerScope; readonly key: string; readonly headers: Record<string, string>; readonly lastEventId: string | undefined };
-type Replay = { readonly frames: readonly Frame[]; readonly lastId: EventId | undefined };
+/** What a new stream starts with: the replay, and whether it needs a fresh resume point. */
+type Replay = { readonly frames: readonly Frame[]; readonly lastId: EventId | undefined; readonly freshCursor: boolean };
 
 /**
  * Creates a booking hub: ONE subscription per process, fanned out in memory through an index of
@@ -112,6 +114,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const broker = options.broker ?? memoryBroker();
   const limits: JsonLimits = { maxLength: o.maxEventLength };
   const registry = new Registry();
+  const cursors = new ScopeCursors();
   const counters = newCounters();
   const guard = <T>(call: () => Promise<T>): Promise<T> => withDeadline(call, o.brokerTimeoutMs);
   const loggedCodes = new Set<string>();
@@ -131,6 +134,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
         counters.eventsReceived += 1;
         if (recovered) counters.eventsRecovered += 1;
         const frame = bookingFrame(message.id, message.event);
+        if (message.id !== undefined) cursors.advance(message.id, message.scope);
         registry.forEachTarget(message.scope, (c) => {
           if (c.deliver(frame)) counters.eventsDelivered += 1;
           else counters.eventsDropped += 1;
@@ -225,22 +229,22 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   }
 
   async function readReplay(viewer: ViewerScope, lastEventId: string | undefined): Promise<Replay | undefined> {
-    if (lastEventId === undefined) return { frames: [], lastId: undefined };
+    if (lastEventId === undefined) return { frames: [], lastId: undefined, freshCursor: true };
     const after = parseEventId(lastEventId);
     counters.replays += 1;
     if (!after) {
       counters.resyncs += 1;
-      return { frames: [resyncFrame("invalid_id")], lastId: undefined };
+      return { frames: [resyncFrame("invalid_id")], lastId: undefined, freshCursor: true };
     }
     try {
       const result = await replayReader.read(after);
       if (result.status === "resync") {
         counters.resyncs += 1;
-        return { frames: [resyncFrame(result.reason)], lastId: undefined };
+        return { frames: [resyncFrame(result.reason)], lastId: undefined, freshCursor: true };
       }
       // The replay is filtered by the viewer's CURRENT scope, like the live stream.
       const frames = result.events.filter((e) => canView(viewer, e.scope)).map((e) => e.frame);
-      return { frames, lastId: result.lastId };
+      return { frames, lastId: result.lastId, freshCursor: false };
     } catch {
       return undefined;
     }
@@ -254,6 +258,8 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     const connection = new Connection(admitted.viewer, sink, admitted.key, o.maxBufferedBytes);
     connection.holdForReplay();
     registry.add(connection);
+    // Taken as the connection starts holding live frames: every frame it gets later is newer.
+    const cursor = cursors.startFor(admitted.viewer);
     const replay = await readReplay(admitted.viewer, admitted.lastEventId);
     if (!replay) {
       registry.remove(connection);
@@ -265,7 +271,8 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     }
     start();
     sink.write(preamble(o.retryMs + Math.floor(Math.random() * o.retryMs)));
-    connection.goLive(replay.frames, replay.lastId).catch((error: unknown) => {
+    const ready: Frame = { id: undefined, bytes: readyFrame(replay.freshCursor ? cursor : undefined) };
+    connection.goLive([...replay.frames, ready], replay.lastId).catch((error: unknown) => {
       o.logger.error("[realtime-bookings] replay failed", error);
       sink.close();
     });
