@@ -152,7 +152,7 @@ export class BookingForms {
     notice.textContent =
       type === "delete"
         ? "This booking was just cancelled by someone else."
-        : "This booking was just changed by someone else: saving would overwrite nothing, it will be refused. Close and reopen to see the change.";
+        : "This booking was just changed by someone else. Close and reopen the form to see the change: saving this version would be refused.";
     notice.hidden = false;
   }
 

@@ -1,6 +1,6 @@
 import type { DemoUser } from "../auth/users.js";
 import type { Booking } from "../db/bookings.js";
-import { longDate, splitDateTime } from "../time.js";
+import { longDate, splitDateTime, today } from "../time.js";
 import type { ViewRange } from "../view-range.js";
 import { type SafeHtml, html } from "./html.js";
 
@@ -33,7 +33,7 @@ function day(date: string, bookings: readonly Booking[], user: DemoUser, showHea
   <tbody>${bookings.map((b) => row(b, user))}</tbody>
 </table>`;
   return html`<section class="day" data-date="${date}">
-  ${showHeading ? html`<h2 class="day-head">${longDate(date)} <span class="count">${plural(bookings.length, "booking")}</span></h2>` : ""}
+  ${showHeading ? html`<h2 class="day-head">${longDate(date)}${date === today() ? html`<span class="badge">Today</span>` : ""} <span class="count">${plural(bookings.length, "booking")}</span></h2>` : ""}
   ${table}
 </section>`;
 }
