@@ -160,7 +160,9 @@ export function createCore(input: RealtimeBookingsOptions): Core {
     const handlers: TransportHandlers = {
       open: () => current() && handleOpen(),
       message: (name, data, id) => current() && handleMessage(name, data, id),
-      retry: (ms) => current() && (serverRetryMs = ms),
+      // The server's retry: is the backoff base, but never below 100 ms: `retry: 0` must not turn a
+      // failing server into a reconnect loop.
+      retry: (ms) => current() && (serverRetryMs = Math.max(100, ms)),
       close: (error) => current() && handleDrop(error),
     };
     const request = { url: streamUrl, lastEventId: state.lastEventId, withCredentials, headers: {} };

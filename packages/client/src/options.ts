@@ -82,8 +82,8 @@ export interface RealtimeBookingsOptions {
    */
   readonly fallbackAfter?: number | undefined;
   /**
-   * Reconnect backoff (see {@link backoffDelay}). The server's `retry:` replaces `baseMs` when the
-   * transport can read it (fetch).
+   * Reconnect backoff (see {@link backoffDelay}). The server's `retry:` (at least 100 ms) replaces
+   * `baseMs` when the transport can read it (fetch).
    * @defaultValue `{ baseMs: 1000, maxMs: 30000, factor: 2 }`
    */
   readonly reconnect?: Omit<BackoffOptions, "random"> | undefined;
@@ -179,8 +179,9 @@ export function resolveOptions(options: RealtimeBookingsOptions): ResolvedOption
     initialVersion: initialVersion === undefined ? undefined : `${initialVersion}`,
     transport,
     reconnect: {
-      baseMs: number(reconnect.baseMs, DEFAULT_BACKOFF.baseMs),
-      maxMs: number(reconnect.maxMs, DEFAULT_BACKOFF.maxMs),
+      // A zero base or cap would retry a failing server without pause: at least 1 ms and 1 s.
+      baseMs: number(reconnect.baseMs, DEFAULT_BACKOFF.baseMs, 1),
+      maxMs: number(reconnect.maxMs, DEFAULT_BACKOFF.maxMs, 1000),
       factor: number(reconnect.factor, DEFAULT_BACKOFF.factor, 1),
     },
   };

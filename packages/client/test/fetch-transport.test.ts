@@ -97,6 +97,17 @@ test("honours the server's retry: as the backoff base, keeping the jitter", asyn
   expect(hub.streamRequests).toHaveLength(2); // 0.5 × 4000
 });
 
+test("retry: 0 from a misconfigured server does not make a reconnect loop", async () => {
+  hub.retryMs = 0;
+  start({ versionUrl: undefined });
+  await settle();
+  hub.last.end();
+  await settle(49);
+  expect(hub.streamRequests).toHaveLength(1);
+  await settle(1);
+  expect(hub.streamRequests).toHaveLength(2); // 0.5 × the 100 ms floor
+});
+
 test("heartbeat comments keep a quiet stream alive; silence for 2.5 heartbeats reconnects", async () => {
   const rt = start({ versionUrl: undefined });
   await settle();
