@@ -1,6 +1,7 @@
 import type { SseReader } from "@realtime-bookings/test-utils";
 import { sleep } from "@realtime-bookings/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runBook } from "../src/cli/book-command.js";
 import { publishToken } from "../src/db/open.js";
 import { type Agent, type TestApp, bookingForm, startTestApp } from "./support/app.js";
 
@@ -189,6 +190,34 @@ describe("the local publish route (npm run book)", () => {
   it("does not expose the test hooks unless DEMO_TEST_HOOKS is set", async () => {
     const response = await fetch(`${t.url}/__demo/streams`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"mode":"refuse"}' });
     expect(response.status).toBe(404);
+  });
+});
+
+describe("npm run book", () => {
+  const capture = (): { lines: string[]; out: { log: (l: string) => void; error: (l: string) => void } } => {
+    const lines: string[] = [];
+    return { lines, out: { log: (l) => lines.push(l), error: (l) => lines.push(`! ${l}`) } };
+  };
+
+  it("writes the booking and publishes it through the running demo", async () => {
+    const reader = await stream(await t.signIn("supervisor-2"));
+    const { lines, out } = capture();
+    const code = await runBook(["--specialist", "5", "--date", "2030-05-06", "--start", "10:00", "--minutes", "45", "--url", t.url], { DATABASE_PATH: t.databasePath }, out);
+    expect([code, lines[0]]).toEqual([0, expect.stringMatching(/^created #\d+ 2030-05-06 10:00–10:45 Test booking for Test Client, Tom Keller at Riverside Clinic$/)]);
+    const [event] = await reader.waitForEvents(1, 2000);
+    expect(JSON.parse(event?.data ?? "{}")).toMatchObject({ type: "create", data: { specialist_id: 5, workpoint_id: 2, booking_start_datetime: "2030-05-06 10:00:00" } });
+  });
+
+  it("takes the specialist's next free slot, refuses an overlap, and says so when no demo is running", async () => {
+    const { lines, out } = capture();
+    const env = { DATABASE_PATH: t.databasePath };
+    expect(await runBook(["--specialist", "5", "--date", "2030-05-06", "--url", t.url], env, out)).toBe(0);
+    expect(lines[0]).toMatch(/created #\d+ 2030-05-06 06:00–06:30/);
+    expect(await runBook(["--specialist", "5", "--date", "2030-05-06", "--start", "10:15", "--url", t.url], env, out)).toBe(1);
+    expect(lines.at(-1)).toMatch(/^! refused: overlaps #\d+ 2030-05-06 10:00–10:45/);
+    expect(await runBook(["--specialist", "5", "--date", "2030-05-07", "--url", "http://127.0.0.1:9"], env, out)).toBe(3);
+    expect(lines.at(-1)).toMatch(/^! saved, but no demo answered at http:\/\/127.0.0.1:9/);
+    expect(await runBook(["--specialist", "99"], env, out)).toBe(1);
   });
 });
 
