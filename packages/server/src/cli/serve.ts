@@ -160,6 +160,16 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   // Validates the channel and prefix before anything connects.
   asUsage(() => memoryBroker(keyOptions));
+  // From here on a signal must not kill the process mid-way: before the hub listens there is
+  // nothing to drain, so it simply exits; afterwards it shuts down gracefully (below).
+  let onSignal = (signal: NodeJS.Signals): void => {
+    cliLogger.info(`realtime-bookings: ${signal} during start-up, exiting`);
+    process.exit(0);
+  };
+  const signalListener = (signal: NodeJS.Signals): void => onSignal(signal);
+  process.on("SIGTERM", signalListener);
+  process.on("SIGINT", signalListener);
+
   let redis: Redis | undefined;
   let broker: Broker;
   if (redisUrl === undefined) {
@@ -218,7 +228,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
+    onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         cliLogger.warn(`realtime-bookings: second ${signal}, exiting now`);
         process.exit(1);
@@ -240,7 +250,5 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
           },
         );
     };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
   });
 }

@@ -1,6 +1,8 @@
 import { type RedisServer, type SseReader, hasRedisServer, openSse, startRedisServer } from "@realtime-bookings/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SECRET, bearer, killChildren, startServe, viewerToken } from "./support/cli.js";
+import { CLI, SECRET, bearer, killChildren, startServe, viewerToken } from "./support/cli.js";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 
 const readers: SseReader[] = [];
 afterEach(async () => {
@@ -56,6 +58,24 @@ describe.skipIf(!hasRedisServer())("realtime-bookings serve: shutdown with Redis
       expect(await second.stop("SIGTERM", 3_000)).toEqual({ code: 1, signal: null });
       expect(second.stderr()).toContain("second SIGTERM, exiting now");
     } finally {
+      await redis.start();
+    }
+  });
+
+  it("a signal during start-up (waiting for Redis) exits 0 at once", async () => {
+    await redis.stop();
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--redis", redis.url, "--secret", SECRET], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout?.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+      const exited = once(child, "close");
+      await new Promise((r) => setTimeout(r, 800));
+      child.kill("SIGTERM");
+      const [code, signal] = (await within(exited, 3_000, "the exit")) as [number | null, NodeJS.Signals | null];
+      expect({ code, signal, stdout }).toEqual({ code: 0, signal: null, stdout: "realtime-bookings: SIGTERM during start-up, exiting\n" });
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await redis.start();
     }
   });
