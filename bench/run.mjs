@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick] [--n 500,2000] [--systems a,b,h] [--scenarios idle,burst] [--workers 2]
-//  [--out file.json] [--no-doc]`
+//  [--idle-ms 5000] [--wait-quiet 60] [--out file.json] [--doc]`
 // Raises the file-descriptor limit (re-exec through `sh -c 'ulimit -n …'`), starts a private
 // redis-server, runs the suite, writes the JSON and (full runs) docs/benchmarks.md.
 import { spawn } from "node:child_process";
@@ -9,8 +9,6 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { killAll } from "./lib/children.mjs";
 import { describeMachine } from "./lib/machine.mjs";
-import { sleep } from "./lib/net.mjs";
-import { machineTicks } from "./lib/proc.mjs";
 import { FULL, FULL_COUNTS, HEARTBEAT_MS, QUICK, QUICK_COUNTS } from "./lib/params.mjs";
 import { startRedis } from "./lib/redis.mjs";
 import { runSuite } from "./lib/suite.mjs";
@@ -90,18 +88,8 @@ async function main() {
     process.exit(1);
   });
 
-  // --wait-quiet <minutes>: the machine is shared; wait (bounded) for a 5 s window under 25% busy.
-  if (typeof args["wait-quiet"] === "string") {
-    const until = Date.now() + Number(args["wait-quiet"]) * 60_000;
-    for (;;) {
-      const a = machineTicks();
-      await sleep(5000);
-      const b = machineTicks();
-      const busy = ((b.busy - a.busy) / Math.max(1, b.total - a.total)) * 100;
-      console.log(`[bench] machine ${busy.toFixed(0)}% busy${busy < 25 ? ": starting" : ", waiting for a quieter moment"}`);
-      if (busy < 25 || Date.now() > until) break;
-    }
-  }
+  // --wait-quiet <seconds>: before every (system, N) round, wait up to this long for a quiet machine.
+  const quietMs = typeof args["wait-quiet"] === "string" ? Number(args["wait-quiet"]) * 1000 : 0;
   const started = new Date();
   const machine = { ...describeMachine({ fdLimit: limit }), loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
   if ((machine.loadAverageAtStart[0] ?? 0) > 1.5) {
@@ -125,7 +113,7 @@ async function main() {
   };
   try {
     report.results = await runSuite({
-      counts, systems, scenarios, params, heartbeatMs, workers, fdLimit: limit, redis,
+      counts, systems, scenarios, params, heartbeatMs, workers, fdLimit: limit, redis, quietMs,
       onResult: (r) => {
         report.results.push(r);
         save();

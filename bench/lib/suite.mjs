@@ -8,6 +8,7 @@ import { LoadGenerator } from "../load/generator.mjs";
 import { broadcast, burst, filtered, idle, reconnect } from "../scenarios/index.mjs";
 import { sleep } from "./net.mjs";
 import { sampleTree } from "./proc.mjs";
+import { waitQuiet } from "./quiet.mjs";
 
 /**
  * @typedef {object} SuiteOptions
@@ -19,6 +20,7 @@ import { sampleTree } from "./proc.mjs";
  * @property {number} workers
  * @property {number} fdLimit
  * @property {import("./redis.mjs").BenchRedis} redis
+ * @property {number} quietMs - before each round, wait up to this long for the shared machine to go quiet
  * @property {(result: object) => void} onResult - called after each (system, N)
  */
 
@@ -166,8 +168,9 @@ export async function runSuite(options) {
           results.push({ system: system.key, name: system.name, n, status: "skipped", error: message, scenarios: {} });
           continue;
         }
-        log(`── ${system.key}) ${system.label}, N=${n}`);
-        const result = await runOne(options, generator, system, n, seq);
+        const busy = options.quietMs > 0 ? await waitQuiet(options.quietMs) : undefined;
+        log(`── ${system.key}) ${system.label}, N=${n}${busy === undefined ? "" : ` (machine ${busy}% busy by others at start)`}`);
+        const result = { ...(await runOne(options, generator, system, n, seq)), machineBusyAtStartPercent: busy };
         results.push(result);
         options.onResult(result);
       }
