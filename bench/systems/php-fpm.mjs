@@ -142,8 +142,9 @@ export const phpFpm = {
   ours: false,
   binaries: [phpFpmBinary(), "nginx", "redis-server"],
   async start({ n, redis, tmpDir, heartbeatMs }) {
-    perWorkerKiB ??= await calibrate({ redis, tmpDir, heartbeatMs });
-    const ceiling = Math.floor(PHP_WORKER_BUDGET_BYTES / 1024 / perWorkerKiB);
+    // Measure a worker only when N could reach the budget even at a generous 3 MiB per worker.
+    if (n * 3 * 1024 * 1024 > PHP_WORKER_BUDGET_BYTES) perWorkerKiB ??= await calibrate({ redis, tmpDir, heartbeatMs });
+    const ceiling = perWorkerKiB === undefined ? n : Math.floor(PHP_WORKER_BUDGET_BYTES / 1024 / perWorkerKiB);
     const workers = Math.min(n, ceiling);
     const { fpm, nginx, port } = await launch({ workers, redis, tmpDir, heartbeatMs });
     return {
@@ -159,7 +160,7 @@ export const phpFpm = {
       maxConnections: workers < n ? workers : undefined,
       ceilingReason:
         workers < n
-          ? `${workers} FPM workers × ${Math.round(perWorkerKiB)} KiB PSS each (measured with 32 open streams) fill the ${PHP_WORKER_BUDGET_BYTES / 2 ** 30} GiB budget`
+          ? `${workers} FPM workers × ${Math.round(perWorkerKiB ?? 0)} KiB PSS each (measured with 32 open streams) fill the ${PHP_WORKER_BUDGET_BYTES / 2 ** 30} GiB budget`
           : undefined,
       // The price of a connection is a whole worker: the baseline is nginx + the FPM master alone.
       baseline: () => {
