@@ -139,9 +139,14 @@ export interface StatusChangeEvent {
  * ```
  */
 export interface RealtimeBookingsEventMap {
+  /** Every booking event, as it arrives. */
   change: ChangeEvent;
+  /** Once per coalesced burst, just before `onRefresh`. */
   refresh: RefreshInfo;
+  /** The hub could not replay what was missed; a refresh follows. */
   resync: ResyncEvent;
+  /** The public status changed. */
   status: StatusChangeEvent;
+  /** Something failed; the client recovers unless `error.fatal`. */
   error: RealtimeBookingsError;
 }
