@@ -67,7 +67,7 @@ export function configFromEnv(env: Env = process.env): AppConfig {
       pollIntervalMs: integer(env, "POLL_INTERVAL_MS", 7000, 200, 600_000),
       fallbackAfter: integer(env, "FALLBACK_AFTER", 3, 1, 100),
       reconnectBaseMs: integer(env, "RECONNECT_BASE_MS", 1000, 50, 600_000),
-      reconnectMaxMs: integer(env, "RECONNECT_MAX_MS", 30_000, 100, 3_600_000),
+      reconnectMaxMs: integer(env, "RECONNECT_MAX_MS", 30_000, 1000, 3_600_000),
     },
   };
 }

@@ -219,7 +219,7 @@ describe.skipIf(!hasChromium)("the demo in a real browser", () => {
     });
   });
 
-  it("the status button: live, server stopped, polling fallback, back to SSE, and off across a reload", async () => {
+  it("the status button: live, server stopped, polling fallback, back to SSE, offline, off across a reload, signed out", async () => {
     const page = await browserAs("specialist-2");
     const button = ".rb-status";
     expect(await page.textContent(button)).toContain("🟢");
@@ -257,6 +257,14 @@ describe.skipIf(!hasChromium)("the demo in a real browser", () => {
     // SSE is retried in the background: back to live once it answers again.
     await waitForStatus(page, "live", 15_000);
 
+    // The browser goes offline → 🔴 Disconnected; back online → live at once.
+    await page.context().setOffline(true);
+    await waitForStatus(page, "offline");
+    expect(await page.textContent(button)).toBe("🔴Disconnected");
+    await shot(page, "status-5-offline");
+    await page.context().setOffline(false);
+    await waitForStatus(page, "live", 15_000);
+
     // A click turns real-time off, and the choice survives a reload.
     await page.click(button);
     await waitForStatus(page, "disabled");
@@ -268,5 +276,14 @@ describe.skipIf(!hasChromium)("the demo in a real browser", () => {
     expect(await page.getAttribute(button, "data-status")).toBe("disabled");
     await page.click(button);
     await waitForStatus(page, "live");
+
+    // Signing out (here in another tab) ends the stream; the session is gone, so the SDK stops: 🔴.
+    const other = await page.context().newPage();
+    await other.goto(`${demo.url}/`);
+    await other.click(".logout button");
+    await other.waitForURL(`${demo.url}/login`);
+    await waitForStatus(page, "error", 15_000);
+    expect(await page.textContent(button)).toBe("🔴Disconnected");
+    await shot(page, "status-6-signed-out");
   });
 });
