@@ -120,6 +120,18 @@ describe.each([
     expect(trail).toContain("reconnecting");
   });
 
+  test("takes the resume point from the hub's `ready` event: a client that has received nothing yet misses nothing after a drop", async () => {
+    const before = await hub.publish(booking(30)); // the scope's newest event before the client connects
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { client, changes } = start({ reconnect: { baseMs: 300 } });
+    await vi.waitFor(() => expect(client.status).toBe("live"));
+    await vi.waitFor(() => expect(client.lastEventId).toBe(before.id)); // from `ready`, not from a booking
+    expect(changes).toEqual([]);
+    for (const socket of sockets) socket.destroy();
+    await hub.publish(booking(31)); // published while the client is away
+    await vi.waitFor(() => expect(changes.map((c) => c.data.id)).toEqual([31]), { timeout: 3000 });
+  });
+
   test("the version endpoint answers the client's checks (ETag, then a change after a publish)", async () => {
     const { client, refreshes } = start({ initialVersion: -1 });
     await vi.waitFor(() => expect(refreshes.map((r) => r.reasons)).toEqual([["version"]])); // -1 is never current

@@ -53,16 +53,20 @@ export class AuthenticationError extends Error {
   readonly reason: string;
   /** 401 (who are you?) or 403 (not allowed). */
   readonly status: 401 | 403;
+  /** Extra response headers, e.g. `WWW-Authenticate: Bearer error="invalid_token"`. */
+  readonly headers: Readonly<Record<string, string>>;
 
   /**
    * @param reason - a short code such as `token_expired`, `token_invalid`, `forbidden`
    * @param message - a sentence for the user or developer
    * @param status - `401` (default) or `403`
+   * @param headers - extra response headers, e.g. `WWW-Authenticate`
    */
-  constructor(reason: string, message: string, status: 401 | 403 = 401) {
+  constructor(reason: string, message: string, status: 401 | 403 = 401, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.name = "AuthenticationError";
     this.reason = reason;
     this.status = status;
+    this.headers = headers;
   }
 }

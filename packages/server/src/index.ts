@@ -1,5 +1,5 @@
 export { createBookingHub, type BookingHub, type HubHandler, type HubHealth } from "./hub/create-hub.js";
-export { type BookingHubOptions, type Authenticate, type HubLogger } from "./hub/options.js";
+export { type BookingHubOptions, type Authenticate, type Authenticated, type HubLogger } from "./hub/options.js";
 export { type HubStats } from "./hub/stats.js";
 export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";
 export { type HubRequest } from "./http/request.js";

@@ -158,6 +158,39 @@ describe("hub lifecycle", () => {
     expect(preflight.headers.get("access-control-allow-headers")).toContain("Last-Event-ID");
   });
 
+  it("ends a stream when the credentials authenticate gave expire, in both shapes, and caps by the key it gave", async () => {
+    const expiresAt = Date.now() + 300;
+    const authenticate = (r: { url: URL }) => ({ viewer: { role: "admin" as const }, key: `user:${r.url.searchParams.get("user")}`, expiresAt });
+    const server = await start({ authenticate, maxConnectionsPerViewer: 1 });
+    const node = await sse(`${server.url}/events?user=ann`);
+    expect((await sse(`${server.url}/events?user=ann`)).status).toBe(429); // same user, another scope key would not matter
+    expect((await sse(`${server.url}/events?user=bob`)).status).toBe(200);
+    const hub = createBookingHub({ broker: memoryBroker(), authenticate });
+    open.push(hub);
+    const web = await hub.events.fetch(new Request("http://h/events?user=ann"));
+    const body = (web.body as ReadableStream<Uint8Array>).getReader();
+    const webEnded = (async () => {
+      for (;;) if ((await body.read()).done) return Date.now();
+    })();
+    await node.ended;
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 5);
+    expect(await webEnded).toBeGreaterThanOrEqual(expiresAt - 5);
+    await until(() => hub.stats().connections.admin === 0);
+  });
+
+  it("sends the headers an AuthenticationError carries (WWW-Authenticate)", async () => {
+    const { AuthenticationError } = await import("../src/index.js");
+    const hub = createBookingHub({
+      broker: memoryBroker(),
+      authenticate: () => {
+        throw new AuthenticationError("token_expired", "Sign in again.", 401, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+      },
+    });
+    open.push(hub);
+    const response = await hub.version.fetch(new Request("http://h/version"));
+    expect([response.status, response.headers.get("www-authenticate")]).toEqual([401, 'Bearer error="invalid_token"']);
+  });
+
   it("answers other methods with 405 and does nothing", async () => {
     const server = await start();
     const response = await fetch(server.streamUrl("admin"), { method: "POST" });

@@ -63,3 +63,30 @@ describe.each(kits.filter((k) => k.redis))("hub on Redis faults: $name", (kit) =
     expect(reader.events[1]?.data).toBe('{"reason":"history_lost"}');
   });
 });
+
+// An app's node-redis client cannot even connect while Redis is down; ioredis (the CLI's) can start.
+describe.each(kits.filter((k) => k.name === "ioredis"))("hub started while Redis is down: $name", (kit) => {
+  it("subscribes once Redis comes up when the hub started while Redis was down, and delivers", async () => {
+    const r = redis();
+    if (!r) throw new Error("needs an owned redis-server");
+    await r.stop();
+    try {
+      const prefix = uniquePrefix();
+      const server = await startHubServer(await kit.create({ prefix }), { logger: quiet });
+      open.push(server);
+      const refused = await fetch(server.streamUrl("spec-3"));
+      expect(refused.status).toBe(503); // not yet subscribed: no stream that would silently miss events
+      await r.start();
+      for (let i = 0; i < 200 && !server.hub.stats().brokerUp; i++) await sleep(50);
+      const reader = await openSse(server.streamUrl("spec-3"));
+      open.push(reader);
+      expect(reader.status).toBe(200);
+      await server.hub.publish(booking(1));
+      await reader.waitForEvents(1, 8000);
+      expect(ids(reader)).toEqual([1]);
+    } finally {
+      if ((await r.cli("PING").catch(() => "")).trim() !== "PONG") await r.start().catch(() => undefined);
+    }
+  });
+
+});

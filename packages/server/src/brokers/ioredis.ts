@@ -58,7 +58,8 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = client.duplicate({ autoResubscribe: false });
+      // The subscriber waits for Redis however long it is away (the app's client may fail fast).
+      const sub = client.duplicate({ autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {

@@ -29,6 +29,24 @@ export class Connection {
     private readonly maxPendingBytes: number,
   ) {}
 
+  private expiry: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Ends the stream at `at` (ms since the epoch), when the viewer's credentials expire; the client
+   * reconnects and authenticates afresh. Cleared by {@link Connection.dispose}.
+   */
+  expireAt(at: number): void {
+    this.expiry = setTimeout(() => this.sink.close(), Math.max(0, at - Date.now()));
+    this.expiry.unref?.();
+  }
+
+  /** Frees what the connection holds besides its sink (its expiry timer). Safe to call twice. */
+  dispose(): void {
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
+    this.pending = undefined;
+  }
+
   /** Holds live frames until {@link Connection.goLive}. */
   holdForReplay(): void {
     this.pending = [];

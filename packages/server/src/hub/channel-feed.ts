@@ -68,13 +68,12 @@ export class ChannelFeed implements BrokerListener {
     if (!this.started) {
       this.started = true;
       // Remember where the history stood, so a reconnection before any event can still recover.
+      // If Redis cannot say, `lastSeen` stays unknown and the first recovery resyncs instead of guessing.
       this.guard(() => this.broker.newestId()).then(
         (id) => {
           if (this.lastSeen === undefined) this.lastSeen = id ?? ("0-0" as EventId);
         },
-        () => {
-          if (this.lastSeen === undefined) this.lastSeen = "0-0" as EventId;
-        },
+        () => {},
       );
       return;
     }
@@ -110,7 +109,13 @@ export class ChannelFeed implements BrokerListener {
     do {
       this.recoverAgain = this.heldOverflow;
       this.heldOverflow = false;
-      const after = this.lastSeen ?? ("0-0" as EventId);
+      if (this.lastSeen === undefined) {
+        // Where the history stood when this hub started is unknown: what was missed cannot be told.
+        this.lastSeen = await this.guard(() => this.broker.newestId()).catch(() => undefined);
+        this.target.resyncAll("history_lost");
+        continue;
+      }
+      const after = this.lastSeen;
       try {
         const page = await this.guard(() => this.broker.readHistory(after, this.replayLimit));
         if (page.status === "ok" && !page.truncated) {

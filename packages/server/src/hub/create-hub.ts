@@ -85,7 +85,15 @@ export interface BookingHub {
   close(): Promise<void>;
 }
 
-type Admitted = { readonly viewer: ViewerScope; readonly key: string; readonly headers: Record<string, string>; readonly lastEventId: string | undefined };
+type Admitted = {
+  readonly viewer: ViewerScope;
+  readonly key: string;
+  readonly expiresAt: number | undefined;
+  readonly headers: Record<string, string>;
+  readonly lastEventId: string | undefined;
+};
+/** A request's viewer as `authenticate` decided it. */
+type Identity = { readonly viewer: ViewerScope; readonly key: string | undefined; readonly expiresAt: number | undefined };
 /** What a new stream starts with: the replay, and whether it needs a fresh resume point. */
 type Replay = { readonly frames: readonly Frame[]; readonly lastId: EventId | undefined; readonly freshCursor: boolean };
 
@@ -172,44 +180,52 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const heartbeat = setInterval(() => registry.forEach((c) => c.heartbeat(HEARTBEAT)), o.heartbeatMs);
   heartbeat.unref?.();
 
+  /** Takes a connection out of the index and frees its timer: the one way a connection leaves. */
+  const release = (connection: Connection | undefined): void => {
+    if (!connection) return;
+    registry.remove(connection);
+    connection.dispose();
+  };
+
   const onSlow = (): void => {
     counters.slowReadersDropped += 1;
   };
 
-  async function authorize(request: HubRequest, headers: Record<string, string>): Promise<ViewerScope | PlainResponse> {
-    let viewer: unknown;
+  async function authorize(request: HubRequest, headers: Record<string, string>): Promise<Identity | PlainResponse> {
+    let answer: Awaited<ReturnType<typeof o.authenticate>>;
     try {
-      viewer = await o.authenticate(request);
+      answer = await o.authenticate(request);
     } catch (error) {
-      if (error instanceof AuthenticationError) return errorResponse(error.status, error.reason, error.message, headers);
+      if (error instanceof AuthenticationError) return errorResponse(error.status, error.reason, error.message, { ...headers, ...error.headers });
       o.logger.error("[realtime-bookings] authenticate threw", error);
       return errorResponse(500, "internal_error", "Authentication failed on the server.", headers);
     }
-    if (viewer === null || viewer === undefined) return errorResponse(401, "unauthenticated", "Sign in to receive booking updates.", headers);
+    if (answer === null || answer === undefined) return errorResponse(401, "unauthenticated", "Sign in to receive booking updates.", headers);
+    const { viewer, key, expiresAt } = "viewer" in answer ? answer : { viewer: answer, key: undefined, expiresAt: undefined };
     const parsed = safeParseViewer(viewer);
     if (!parsed.ok) {
       o.logger.error(`[realtime-bookings] authenticate returned an invalid viewer: ${parsed.error.message}`);
       return errorResponse(500, "invalid_viewer", "The server could not tell what this user may see.", headers);
     }
-    return parsed.value;
+    return { viewer: parsed.value, key, expiresAt };
   }
 
   /** Checks shared by both endpoints: open, CORS, method, viewer. */
-  async function gate(request: HubRequest): Promise<{ viewer: ViewerScope; headers: Record<string, string> } | PlainResponse> {
+  async function gate(request: HubRequest): Promise<(Identity & { headers: Record<string, string> }) | PlainResponse> {
     if (closed) return errorResponse(503, "shutting_down", "The hub is shutting down; reconnect shortly.", { "Retry-After": "1" });
     const cors = corsDecision(o.cors, request);
     if (!cors.allowed) return errorResponse(403, "origin_not_allowed", "This origin may not use the hub.");
     if (request.method === "OPTIONS") return { status: 204, headers: cors.headers, body: "" };
     if (request.method !== "GET") return errorResponse(405, "method_not_allowed", "Use GET.", { ...cors.headers, Allow: "GET, OPTIONS" });
-    const viewer = await authorize(request, cors.headers);
-    return "status" in viewer ? viewer : { viewer, headers: cors.headers };
+    const identity = await authorize(request, cors.headers);
+    return "status" in identity ? identity : { ...identity, headers: cors.headers };
   }
 
   async function admit(request: HubRequest): Promise<Admitted | PlainResponse> {
     const gated = await gate(request);
     if ("status" in gated) return gated;
-    const { viewer, headers } = gated;
-    const key = o.viewerKey(viewer, request);
+    const { viewer, headers, expiresAt } = gated;
+    const key = gated.key ?? o.viewerKey(viewer, request);
     const retryAfter = { ...headers, "Retry-After": String(1 + Math.floor(Math.random() * 5)) };
     if (registry.size >= o.maxConnections) {
       counters.connectionsRefused += 1;
@@ -225,7 +241,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       return errorResponse(503, "broker_unavailable", "Real-time updates are unavailable; retry later.", retryAfter);
     }
     const lastEventId = request.header("last-event-id") || request.url.searchParams.get("lastEventId") || undefined;
-    return { viewer, key, headers, lastEventId };
+    return { viewer, key, expiresAt, headers, lastEventId };
   }
 
   async function readReplay(viewer: ViewerScope, lastEventId: string | undefined): Promise<Replay | undefined> {
@@ -262,14 +278,15 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     const cursor = cursors.startFor(admitted.viewer);
     const replay = await readReplay(admitted.viewer, admitted.lastEventId);
     if (!replay) {
-      registry.remove(connection);
+      release(connection);
       return errorResponse(503, "broker_unavailable", "Could not read the history to resume; retry later.", { ...admitted.headers, "Retry-After": "2" });
     }
     if (sink.closed || closed) {
-      registry.remove(connection);
+      release(connection);
       return connection;
     }
     start();
+    if (admitted.expiresAt !== undefined) connection.expireAt(admitted.expiresAt);
     sink.write(preamble(o.retryMs + Math.floor(Math.random() * o.retryMs)));
     const ready: Frame = { id: undefined, bytes: readyFrame(replay.freshCursor ? cursor : undefined) };
     connection.goLive([...replay.frames, ready], replay.lastId).catch((error: unknown) => {
@@ -289,7 +306,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
         if (res.destroyed) return;
         const sink = new NodeSink(res, o.maxBufferedBytes, onSlow);
         let connection: Connection | undefined;
-        res.once("close", () => connection && registry.remove(connection));
+        res.once("close", () => release(connection));
         const opened = await openStream(admitted, sink, () => {
           req.socket.setTimeout(0);
           req.socket.setNoDelay(true);
@@ -298,7 +315,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
         });
         if ("status" in opened) return sendNode(res, opened);
         connection = opened;
-        if (res.destroyed) registry.remove(opened);
+        if (res.destroyed) release(opened);
       } catch (error) {
         o.logger.error("[realtime-bookings] events handler failed", error);
         sendNode(res, errorResponse(500, "internal_error", "The hub failed to open the stream."));
@@ -309,12 +326,12 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
         const admitted = await admit(fromFetch(request));
         if ("status" in admitted) return toFetchResponse(admitted);
         let connection: Connection | undefined;
-        const sink = new WebSink(o.maxBufferedBytes, onSlow, () => connection && registry.remove(connection));
+        const sink = new WebSink(o.maxBufferedBytes, onSlow, () => release(connection));
         request.signal?.addEventListener("abort", () => sink.abort(), { once: true });
         const opened = await openStream(admitted, sink, () => {});
         if ("status" in opened) return toFetchResponse(opened);
         connection = opened;
-        if (sink.closed) registry.remove(opened);
+        if (sink.closed) release(opened);
         return new Response(sink.stream, { status: 200, headers: streamHeaders(admitted) });
       } catch (error) {
         o.logger.error("[realtime-bookings] events handler failed", error);
@@ -394,7 +411,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       clearInterval(heartbeat);
       registry.forEach((c) => {
         c.sink.close();
-        registry.remove(c);
+        release(c);
       });
       await broker.close();
     },

@@ -5,11 +5,36 @@ import type { CorsOptions } from "../http/cors.js";
 import type { HubRequest } from "../http/request.js";
 
 /**
- * Decides who is asking. Return the {@link Viewer}, or `null`/`undefined` for "not signed in" (401).
- * Throw an `AuthenticationError` to refuse with a reason the client can show (`token_expired`…).
- * Called once per stream and per version request.
+ * What `authenticate` may return when it knows more than the viewer: who the user is (for the
+ * per-viewer connection cap) and when their credentials expire (the stream ends then, and the client
+ * reconnects with fresh credentials instead of carrying on as someone whose token ran out).
+ *
+ * @example
+ * ```ts
+ * authenticate: async (req) => {
+ *   const token = await verify(req.header("authorization"));
+ *   return { viewer: token.viewer, key: `user:${token.sub}`, expiresAt: token.exp * 1000 };
+ * }
+ * ```
  */
-export type Authenticate = (request: HubRequest) => Viewer | null | undefined | Promise<Viewer | null | undefined>;
+export interface Authenticated {
+  /** Who is watching. */
+  readonly viewer: Viewer;
+  /** What `maxConnectionsPerViewer` counts by; defaults to the `viewerKey` option's answer. */
+  readonly key?: string;
+  /** When the credentials expire, in milliseconds since the epoch: the stream is ended then. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Decides who is asking. Return the {@link Viewer} (or an {@link Authenticated} with the user's key
+ * and the credentials' expiry), or `null`/`undefined` for "not signed in" (401). Throw an
+ * `AuthenticationError` to refuse with a reason the client can show (`token_expired`…). Called once
+ * per stream and per version request.
+ */
+export type Authenticate = (
+  request: HubRequest,
+) => Viewer | Authenticated | null | undefined | Promise<Viewer | Authenticated | null | undefined>;
 
 /** Where the hub writes what an operator should know. `console` fits. */
 export interface HubLogger {

@@ -63,7 +63,7 @@ export function brokerKits(): { kits: BrokerKit[]; redis: () => RedisServer | un
     async create(options) {
       const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (n) => 150 + Math.min(n * 50, 500) });
       client.on("error", () => {});
-      clients.push({ close: () => client.quit().catch(() => client.disconnect()) });
+      clients.push({ close: async () => client.disconnect() }); // immediate: it may be mid-reconnect
       return ioredisBroker(client, options);
     },
     async cleanup() {},
@@ -75,7 +75,7 @@ export function brokerKits(): { kits: BrokerKit[]; redis: () => RedisServer | un
       const client = createClient({ url, socket: { reconnectStrategy: (n: number) => 150 + Math.min(n * 50, 500) } });
       client.on("error", () => {});
       await client.connect();
-      clients.push({ close: () => client.quit() });
+      clients.push({ close: async () => client.destroy() }); // immediate: it may be mid-reconnect
       return nodeRedisBroker(client, options);
     },
     async cleanup() {},
