@@ -206,6 +206,30 @@ describe.skipIf(!hasChromium)("the demo in a real browser", () => {
       await supervisor.click("#booking-dialog [data-close]");
     });
 
+    it("an open edit form says when someone else changes or cancels its booking", async () => {
+      const other = await signIn(demo.url, "admin");
+      const made = await other.post("/bookings", bookingForm({ id_specialist: 3, date: DATE, start_time: "21:00", end_time: "21:30", client_full_name: "Being Edited" }));
+      const { booking } = (await made.json()) as { booking: { id: number } };
+      await supervisor.goto(`${demo.url}${DAY}`);
+      await waitForStatus(supervisor, "live");
+      await supervisor.click(`[data-action="edit"][data-id="${booking.id}"]`);
+      await supervisor.waitForSelector("#booking-dialog[open]");
+
+      await other.post(`/bookings/${booking.id}`, bookingForm({ id_specialist: 3, date: DATE, start_time: "21:00", end_time: "21:45", client_full_name: "Being Edited", revision: 1 }));
+      await supervisor.waitForSelector("#booking-form .form-notice:not([hidden])", { timeout: 2000 });
+      expect(await supervisor.textContent("#booking-form .form-notice")).toContain("just changed by someone else");
+      // Saving the stale form is refused, not silently overwriting the other change.
+      await supervisor.click("#booking-save");
+      await supervisor.waitForSelector("#booking-form .form-error:not([hidden])");
+      expect(await supervisor.textContent("#booking-form .form-error")).toContain("Someone changed this booking");
+
+      await other.post(`/bookings/${booking.id}/cancel`, {});
+      await supervisor.waitForFunction(() => document.querySelector("#booking-form .form-notice")?.textContent?.includes("cancelled by someone else"), undefined, { timeout: 2000 });
+      expect(await supervisor.isDisabled("#booking-save")).toBe(true);
+      await shot(supervisor, "5-open-form-told-of-cancel");
+      await supervisor.click("#booking-dialog [data-close]");
+    });
+
     it("`npm run book` in a terminal refreshes an open browser", async () => {
       const started = Date.now();
       const result = await runBuilt("cli/book.js", ["--specialist", "1", "--date", DATE, "--start", "21:30", "--client", "Terminal Test", "--url", demo.url], {

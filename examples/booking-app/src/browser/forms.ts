@@ -154,6 +154,8 @@ export class BookingForms {
         ? "This booking was just cancelled by someone else."
         : "This booking was just changed by someone else. Close and reopen the form to see the change: saving this version would be refused.";
     notice.hidden = false;
+    // A cancelled booking cannot be saved any more.
+    if (type === "delete" && this.#dialog.open) must<HTMLButtonElement>(this.#form, "#booking-save").disabled = true;
   }
 
   #field<T extends HTMLElement>(name: string): T {
@@ -166,6 +168,7 @@ export class BookingForms {
     this.#field<HTMLInputElement>("revision").value = "";
     must<HTMLElement>(this.#form, "#booking-dialog-title").textContent = title;
     must<HTMLElement>(this.#form, ".form-notice").hidden = true;
+    must<HTMLButtonElement>(this.#form, "#booking-save").disabled = false;
     this.#showError(this.#form, undefined);
     this.#showFieldErrors({});
   }
