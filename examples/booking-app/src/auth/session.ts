@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import { createHash, randomBytes } from "node:crypto";
 import { type DemoUser, UserDirectory } from "./users.js";
 
@@ -23,14 +23,20 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * (not in memory) so that instances sharing the file on Redis share sign-ins, and a restart keeps them.
  */
 export class SessionStore {
-  readonly #db: Database;
   readonly #users: UserDirectory;
   readonly #ttlMs: number;
+  readonly #purge: Statement<[number]>;
+  readonly #insert: Statement<[string, number, string, number]>;
+  readonly #select: Statement<[string], { id_user: number; csrf_token: string; expires_at: number }>;
+  readonly #delete: Statement<[string]>;
 
   constructor(db: Database, ttlMs: number) {
-    this.#db = db;
     this.#users = new UserDirectory(db);
     this.#ttlMs = ttlMs;
+    this.#purge = db.prepare("DELETE FROM session WHERE expires_at <= ?");
+    this.#insert = db.prepare("INSERT INTO session (token_hash, id_user, csrf_token, expires_at) VALUES (?, ?, ?, ?)");
+    this.#select = db.prepare("SELECT id_user, csrf_token, expires_at FROM session WHERE token_hash = ?");
+    this.#delete = db.prepare("DELETE FROM session WHERE token_hash = ?");
   }
 
   /** How long a session lasts, in ms. */
@@ -41,10 +47,8 @@ export class SessionStore {
   /** Signs a user in: returns the cookie's token. Expired sessions are purged on the way. */
   create(user: DemoUser, now = Date.now()): string {
     const token = randomBytes(32).toString("base64url");
-    this.#db.prepare("DELETE FROM session WHERE expires_at <= ?").run(now);
-    this.#db
-      .prepare("INSERT INTO session (token_hash, id_user, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
-      .run(hash(token), user.id, randomBytes(24).toString("base64url"), now + this.#ttlMs);
+    this.#purge.run(now);
+    this.#insert.run(hash(token), user.id, randomBytes(24).toString("base64url"), now + this.#ttlMs);
     return token;
   }
 
@@ -52,9 +56,7 @@ export class SessionStore {
   read(token: string | undefined, now = Date.now()): Session | undefined {
     if (!token || !TOKEN.test(token)) return undefined;
     const key = hash(token);
-    const row = this.#db.prepare("SELECT id_user, csrf_token, expires_at FROM session WHERE token_hash = ?").get(key) as
-      | { id_user: number; csrf_token: string; expires_at: number }
-      | undefined;
+    const row = this.#select.get(key);
     if (!row || row.expires_at <= now) return undefined;
     const user = this.#users.byId(row.id_user);
     return user && { user, csrfToken: row.csrf_token, key };
@@ -62,13 +64,13 @@ export class SessionStore {
 
   /** Whether the session with this {@link Session.key} still exists and has not expired. */
   isActive(key: string, now = Date.now()): boolean {
-    const row = this.#db.prepare("SELECT expires_at FROM session WHERE token_hash = ?").get(key) as { expires_at: number } | undefined;
+    const row = this.#select.get(key);
     return row !== undefined && row.expires_at > now;
   }
 
   /** Signs out: the token no longer works anywhere. */
   destroy(token: string | undefined): void {
-    if (token && TOKEN.test(token)) this.#db.prepare("DELETE FROM session WHERE token_hash = ?").run(hash(token));
+    if (token && TOKEN.test(token)) this.#delete.run(hash(token));
   }
 }
 

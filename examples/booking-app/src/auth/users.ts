@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import type { Viewer } from "@realtime-bookings/server";
 import type { Scope } from "../db/bookings.js";
 
@@ -24,29 +24,30 @@ function toUser(r: Row): DemoUser {
 
 /** The demo users: the admin, a supervisor per workpoint, each specialist. */
 export class UserDirectory {
-  readonly #db: Database;
+  readonly #all: Statement<[], Row>;
+  readonly #byLogin: Statement<[string], Row>;
+  readonly #byId: Statement<[number], Row>;
 
   constructor(db: Database) {
-    this.#db = db;
+    this.#all = db.prepare("SELECT * FROM demo_user ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 ELSE 2 END, id_user");
+    this.#byLogin = db.prepare("SELECT * FROM demo_user WHERE login = ?");
+    this.#byId = db.prepare("SELECT * FROM demo_user WHERE id_user = ?");
   }
 
   /** Every user, the admin first, then supervisors, then specialists. */
   all(): DemoUser[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM demo_user ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 ELSE 2 END, id_user")
-      .all() as Row[];
-    return rows.map(toUser);
+    return this.#all.all().map(toUser);
   }
 
   /** A user by login name (`admin`, `supervisor-1`, `specialist-3`). */
   byLogin(login: string): DemoUser | undefined {
-    const row = this.#db.prepare("SELECT * FROM demo_user WHERE login = ?").get(login) as Row | undefined;
+    const row = this.#byLogin.get(login);
     return row && toUser(row);
   }
 
   /** A user by id. */
   byId(id: number): DemoUser | undefined {
-    const row = this.#db.prepare("SELECT * FROM demo_user WHERE id_user = ?").get(id) as Row | undefined;
+    const row = this.#byId.get(id);
     return row && toUser(row);
   }
 }

@@ -138,6 +138,8 @@ export class BookingStore {
   readonly #insert: Statement<[number, number, string, string, string, string, string, string, string]>;
   readonly #update: Statement<[number, number, string, string, string, string, string, string, number]>;
   readonly #delete: Statement<[number]>;
+  readonly #workpoints: Statement<[], Named>;
+  readonly #specialists: Statement<[], SpecialistRow>;
 
   constructor(db: Database) {
     this.#db = db;
@@ -158,6 +160,8 @@ export class BookingStore {
                          updated_at = ?, revision = revision + 1
        WHERE id_booking = ?`);
     this.#delete = db.prepare("DELETE FROM booking WHERE id_booking = ?");
+    this.#workpoints = db.prepare("SELECT id_work_place AS id, name_of_the_place AS name FROM work_place ORDER BY id_work_place");
+    this.#specialists = db.prepare("SELECT id_specialist AS id, name, speciality, id_work_place AS workpointId FROM specialist ORDER BY id_specialist");
   }
 
   /** The bookings of a scope starting in `[from, to)` (date-times), in start order. */
@@ -232,13 +236,11 @@ export class BookingStore {
 
   /** The workpoints, by id. */
   workpoints(): Named[] {
-    return this.#db.prepare("SELECT id_work_place AS id, name_of_the_place AS name FROM work_place ORDER BY id_work_place").all() as Named[];
+    return this.#workpoints.all();
   }
 
   /** The specialists, by id. */
   specialists(): SpecialistRow[] {
-    return this.#db
-      .prepare("SELECT id_specialist AS id, name, speciality, id_work_place AS workpointId FROM specialist ORDER BY id_specialist")
-      .all() as SpecialistRow[];
+    return this.#specialists.all();
   }
 }
