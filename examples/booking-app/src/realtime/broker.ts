@@ -21,7 +21,8 @@ export async function openBroker(config: Pick<AppConfig, "redisUrl" | "redisPref
   if (!config.redisUrl) return { broker: memoryBroker(), description: "in-memory", close: async () => {} };
   const [{ Redis }, { ioredisBroker }] = await Promise.all([import("ioredis"), import("@realtime-bookings/server/ioredis")]);
   const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5000, lazyConnect: true });
-  let reported = false;
+  // Before the first connection, a failure is reported by connect() below; after it, once per outage.
+  let reported = true;
   client.on("error", (error: Error) => {
     if (!reported) logger.warn(`[booking-app] Redis at ${redact(config.redisUrl ?? "")}: ${error.message} (retrying; logged once until it is back)`);
     reported = true;
@@ -29,6 +30,7 @@ export async function openBroker(config: Pick<AppConfig, "redisUrl" | "redisPref
   client.on("ready", () => (reported = false));
   try {
     await client.connect();
+    reported = false;
   } catch (error) {
     client.disconnect();
     throw new Error(`cannot reach Redis at ${redact(config.redisUrl)}: ${(error as Error).message}`, { cause: error });
