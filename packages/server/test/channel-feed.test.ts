@@ -58,6 +58,16 @@ describe("ChannelFeed recovery", () => {
     expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it("delivers an event that lands between the subscribe and the start-point read (the read is no dedupe cursor)", async () => {
+    const history: HistoryEntry[] = [{ id: "1-0" as EventId, json: json(1) }]; // published just after the subscribe
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    feed.onReady(); // reads newestId: "1-0"
+    await tick();
+    feed.onMessage(message(1)); // the live message arrives after the read
+    expect(delivered).toEqual([1]);
+  });
+
   it("drops a message it already delivered (same history id)", async () => {
     const { delivered, target } = recordingTarget();
     const feed = new ChannelFeed(scriptedBroker([]), target, {}, 100, (call) => call());

@@ -153,7 +153,8 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       if (token === null) throw tokenFailure("token_invalid", "It is too long.");
       const verified = await verify(token);
       accepted.set(request.raw, verified);
-      return verified.viewer;
+      // The hub caps connections by the user (`sub`) and ends the stream when the token expires.
+      return { viewer: verified.viewer, expiresAt: verified.expiresAt, ...(verified.subject === undefined ? {} : { key: `sub:${verified.subject}` }) };
     } catch (error) {
       if (error instanceof AuthenticationError) counts[error.reason as TokenFailureReason] += 1;
       throw error;

@@ -46,7 +46,10 @@ const MESSAGES: Record<TokenFailureReason, string> = {
 
 /** @internal */
 export const tokenFailure = (reason: TokenFailureReason, detail?: string): AuthenticationError =>
-  new AuthenticationError(reason, detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason], 401);
+  new AuthenticationError(reason, detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason], 401, {
+    // RFC 6750 §3: a missing token gets the bare challenge, a bad one says invalid_token.
+    "WWW-Authenticate": reason === "token_missing" ? 'Bearer realm="realtime-bookings"' : 'Bearer realm="realtime-bookings", error="invalid_token"',
+  });
 
 /**
  * Maps an error thrown by jose's `jwtVerify` to a reason. jose errors carry a stable `code`; anything

@@ -33,7 +33,14 @@ export interface FeedTarget {
  * @internal
  */
 export class ChannelFeed implements BrokerListener {
+  /** The newest history id this feed delivered: live duplicates of recovered events stop here. */
   private lastSeen: EventId | undefined;
+  /**
+   * Where the history stood when the first subscription became active: where recovery starts if the
+   * subscription drops before any event arrived. Never a dedupe cursor: an event that lands between
+   * the subscribe and this read is new to this feed and must be delivered.
+   */
+  private startFloor: EventId | undefined;
   /**
    * Live messages held from the moment the subscription went down until the history has been read
    * back: a message accepted before recovery would move `lastSeen` past the gap and hide it.
@@ -52,10 +59,6 @@ export class ChannelFeed implements BrokerListener {
     private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
   ) {}
 
-  /** The newest history id this feed has seen. */
-  get newestSeen(): EventId | undefined {
-    return this.lastSeen;
-  }
 
   onMessage(text: string): void {
     if (!this.held) return this.accept(text);
@@ -71,7 +74,7 @@ export class ChannelFeed implements BrokerListener {
       // If Redis cannot say, `lastSeen` stays unknown and the first recovery resyncs instead of guessing.
       this.guard(() => this.broker.newestId()).then(
         (id) => {
-          if (this.lastSeen === undefined) this.lastSeen = id ?? ("0-0" as EventId);
+          this.startFloor = id ?? ("0-0" as EventId);
         },
         () => {},
       );
@@ -109,13 +112,13 @@ export class ChannelFeed implements BrokerListener {
     do {
       this.recoverAgain = this.heldOverflow;
       this.heldOverflow = false;
-      if (this.lastSeen === undefined) {
+      const after = this.lastSeen ?? this.startFloor;
+      if (after === undefined) {
         // Where the history stood when this hub started is unknown: what was missed cannot be told.
-        this.lastSeen = await this.guard(() => this.broker.newestId()).catch(() => undefined);
+        this.startFloor = await this.guard(() => this.broker.newestId()).catch(() => undefined);
         this.target.resyncAll("history_lost");
         continue;
       }
-      const after = this.lastSeen;
       try {
         const page = await this.guard(() => this.broker.readHistory(after, this.replayLimit));
         if (page.status === "ok" && !page.truncated) {

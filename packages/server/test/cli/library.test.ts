@@ -65,12 +65,12 @@ describe("jwtAuthenticator", () => {
     const auth = jwtAuthenticator({ secret: SECRET });
     const token = await signViewerToken({ role: "supervisor", workpoint_id: "wp-1" }, { secret: SECRET, subject: "user-17", expiresInSec: 60 });
     const req = request({ Authorization: `Bearer ${token}` });
-    const viewer = await auth.authenticate(req);
-    expect(viewer).toEqual({ role: "supervisor", workpoint_id: "wp-1" });
+    const answer = await auth.authenticate(req);
+    expect(answer).toEqual({ viewer: { role: "supervisor", workpoint_id: "wp-1" }, key: "sub:user-17", expiresAt: expect.any(Number) });
     expect(auth.viewerKey({ role: "supervisor", workpoint_id: "wp-1" } as never, req)).toBe("sub:user-17");
     expect(auth.tokenOf(req.raw)?.expiresAt).toBeGreaterThan(Date.now() + 50_000);
     const anonymous = request({}, `?token=${await signViewerToken({ role: "specialist", specialist_id: 3 }, { secret: SECRET })}`);
-    await auth.authenticate(anonymous);
+    expect(await auth.authenticate(anonymous)).toEqual({ viewer: { role: "specialist", specialist_id: "3" }, expiresAt: expect.any(Number) });
     expect(auth.viewerKey({ role: "specialist", specialist_id: "3" } as never, anonymous)).toBe("specialist:3");
   });
 
@@ -78,8 +78,11 @@ describe("jwtAuthenticator", () => {
     const auth = jwtAuthenticator({ secret: SECRET });
     const error = await Promise.resolve(auth.authenticate(request())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ reason: "token_missing", status: 401 });
-    await expect(auth.verify("x.y.z")).rejects.toMatchObject({ reason: "token_invalid" });
+    expect(error).toMatchObject({ reason: "token_missing", status: 401, headers: { "WWW-Authenticate": 'Bearer realm="realtime-bookings"' } });
+    await expect(auth.verify("x.y.z")).rejects.toMatchObject({
+      reason: "token_invalid",
+      headers: { "WWW-Authenticate": 'Bearer realm="realtime-bookings", error="invalid_token"' },
+    });
     expect(auth.failures()).toMatchObject({ token_missing: 1, token_invalid: 0 }); // verify() alone is not a request
   });
 });
