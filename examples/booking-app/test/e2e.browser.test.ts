@@ -64,6 +64,10 @@ describe.skipIf(!hasChromium)("the demo in a real browser", () => {
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on("pageerror", (error) => console.error(`[${login}] page error: ${error.message}`));
+    page.on("console", (message) => {
+      // The page's own warnings (a failed refresh); the browser's network errors are expected here.
+      if (message.type() === "warning") console.warn(`[${login}] console: ${message.text()}`);
+    });
     await page.goto(`${demo.url}/login`);
     await page.click(`button[data-login="${login}"]`);
     await page.waitForURL(`${demo.url}/`);

@@ -33,7 +33,8 @@ function start(): void {
     let diff: Diff | undefined;
     try {
       diff = await view.load(true);
-    } catch {
+    } catch (error) {
+      console.warn(`[booking-app] refreshing the bookings (${info.reasons.join(", ")}) failed`, error);
       toasts.show("Could not refresh the bookings; the next change tries again.", "warn");
       return;
     }
