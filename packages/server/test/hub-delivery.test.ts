@@ -112,6 +112,16 @@ describe.each(kits)("hub over HTTP: $name", (kit) => {
     expect(ids(trimmed)).toEqual([999]);
   });
 
+  it("resumes from 0-0 (no event yet) into nothing when there is no history, and into a resync when there is", async () => {
+    const server = await start();
+    const fresh = await sse(server.streamUrl("spec-3"), { "Last-Event-ID": "0-0" });
+    for (let i = 0; i < 100 && fresh.ready.length === 0; i++) await sleep(10);
+    expect(fresh.events).toEqual([]); // nothing was ever published: nothing to reload
+    await server.hub.publish(booking(1, 5, 2));
+    const later = await sse(server.streamUrl("spec-3"), { "Last-Event-ID": "0-0" });
+    expect((await later.waitForEvents(1))[0]?.data).toBe('{"reason":"history_exceeded"}');
+  });
+
   it("answers a malformed Last-Event-ID with a resync, never a scan, then streams live", async () => {
     const server = await start();
     const reader = await sse(server.streamUrl("admin"), { "Last-Event-ID": "../../etc/passwd" });
@@ -186,6 +196,7 @@ describe.each(kits.filter((k) => k.redis))("hub over HTTP on Redis: $name", (kit
     const a = await startHubServer(await kit.create({ prefix }), {});
     const b = await startHubServer(await kit.create({ prefix }), {});
     open.push(a, b);
+    for (let i = 0; i < 500 && !a.hub.stats().brokerUp; i++) await sleep(10); // A listens before anything is published
     await a.hub.publish(booking(1, 3, 1));
     await a.hub.publish(booking(2, 5, 2)); // not spec-3's: its resume point must not reveal this one
     for (let i = 0; i < 500 && a.hub.stats().eventsReceived < 2; i++) await sleep(10);

@@ -1,13 +1,12 @@
 import type { EventId, EventScope, ViewerScope } from "@realtime-bookings/protocol";
-
-/** The resume point of a scope the hub has seen no event for since it started. @internal */
-const NO_CURSOR = "0-0" as EventId;
+import { NO_EVENT_YET as NO_CURSOR } from "./replay.js";
 
 /**
  * The newest event id each scope has seen, so a fresh connection can be given a resume point that
  * reveals nothing outside the viewer's scope: the newest event a specialist or supervisor may see,
  * the global newest only for admins. A scope with no event since the hub started gets `0-0`, which
- * resumes into an honest `resync`, never a silent gap.
+ * resumes into an honest `resync` (or into nothing, when there is no history at all), never a silent
+ * gap.
  *
  * @internal
  */

@@ -2,6 +2,9 @@ import { type EventId, type EventScope, type JsonLimits, type ResyncReason, safe
 import type { Broker } from "../brokers/types.js";
 import { type Frame, bookingFrame } from "./frames.js";
 
+/** The resume point `event: ready` gives a scope that has had no event since its hub started. @internal */
+export const NO_EVENT_YET = "0-0" as EventId;
+
 /** One history event, parsed and framed once for every connection that resumes past it. @internal */
 export interface ReplayEvent {
   readonly scope: EventScope;
@@ -56,7 +59,9 @@ export class ReplayReader {
       case "gap":
         return { status: "resync", reason: "history_exceeded" };
       case "lost":
-        return { status: "resync", reason: "history_lost" };
+        // `0-0` is the resume point of a scope that had no event; with no history at all, nothing
+        // can have been missed (a fresh deployment, the in-memory broker): no needless reload.
+        return after === NO_EVENT_YET ? { status: "ok", events: [], lastId: undefined } : { status: "resync", reason: "history_lost" };
       case "ok": {
         if (page.truncated) return { status: "resync", reason: "history_exceeded" };
         const events: ReplayEvent[] = [];
