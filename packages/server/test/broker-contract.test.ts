@@ -110,3 +110,26 @@ describe.each(kits.filter((k) => k.redis))("redis broker contract: $name", (kit)
     await broker.close();
   });
 });
+
+describe.runIf(kits.some((k) => k.redis))("createRedisClient", () => {
+  it("connects with the original system's settings or a URL, and refuses bad settings with a typed error", async () => {
+    const { createRedisClient } = await import("../src/brokers/ioredis.js");
+    const url = new URL(redis()?.url ?? process.env["REDIS_URL"] ?? "");
+    const bySettings = createRedisClient({ host: url.hostname, port: Number(url.port), timeout: 2.0, database: 3, password: null });
+    await bySettings.set("rb:db-check", "3");
+    const byUrl = createRedisClient({ url: `redis://${url.host}/3` });
+    expect(await byUrl.get("rb:db-check")).toBe("3"); // same database 3
+    await Promise.all([bySettings.quit(), byUrl.quit()]);
+    for (const bad of [{ url: "http://127.0.0.1:6379" }, { port: 70000 }, { database: -1 }, { timeout: 0 }]) {
+      expect(() => createRedisClient(bad)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    }
+  });
+  it("fails a command within its timeout when Redis is unreachable, without crashing", async () => {
+    const { createRedisClient } = await import("../src/brokers/ioredis.js");
+    const client = createRedisClient({ host: "127.0.0.1", port: 1, timeout: 0.3 });
+    const started = Date.now();
+    await expect(client.ping()).rejects.toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(5000);
+    client.disconnect();
+  });
+});

@@ -6,6 +6,7 @@ import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScrip
 import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
+export { createRedisClient, type RedisSettings } from "./redis-client.js";
 
 type StreamReply = Array<[id: string, fields: string[]]>;
 
