@@ -1,4 +1,5 @@
-export { createBookingHub, type BookingHub, type HubHandler, type HubHealth } from "./hub/create-hub.js";
+export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-hub.js";
+export { type HubHandler } from "./hub/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type HubLogger } from "./hub/options.js";
 export { type HubStats } from "./hub/stats.js";
 export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";

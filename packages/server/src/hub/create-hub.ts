@@ -11,7 +11,6 @@ import {
   versionKeyFor,
   versionKeysOf,
 } from "@realtime-bookings/protocol";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { memoryBroker } from "../brokers/memory.js";
 import type { Broker } from "../brokers/types.js";
 import { AuthenticationError, HubError } from "../errors.js";
@@ -23,24 +22,15 @@ import { ReplayReader } from "../fanout/replay.js";
 import type { Sink } from "../fanout/sink.js";
 import { corsDecision } from "../http/cors.js";
 import { NodeSink } from "../http/node-sink.js";
-import { type PlainResponse, errorResponse, jsonResponse, sendNode, toFetchResponse } from "../http/plain-response.js";
+import { type PlainResponse, errorResponse, sendNode, toFetchResponse } from "../http/plain-response.js";
 import { type HubRequest, fromFetch, fromNode } from "../http/request.js";
 import { WebSink } from "../http/web-sink.js";
 import { ChannelFeed } from "./channel-feed.js";
+import { type HubHandler, plainHandler } from "./handler.js";
+import { answerVersion } from "./version-endpoint.js";
 import { withDeadline } from "./guard.js";
 import { type BookingHubOptions, resolveOptions } from "./options.js";
 import { type HubStats, newCounters } from "./stats.js";
-
-/**
- * One endpoint in both handler shapes: Web-standard `(Request) => Promise<Response>` (Hono, Next.js
- * route handlers, Bun, Deno) and Node `(req, res)` (node:http, Express, Connect, Fastify's raw).
- */
-export interface HubHandler {
-  /** The Web-standard shape. */
-  fetch(request: Request): Promise<Response>;
-  /** The Node shape; also fits Express and Connect middleware (`next` is never called). */
-  node(req: IncomingMessage, res: ServerResponse, next?: unknown): Promise<void>;
-}
 
 /** What `/healthz` reports. */
 export interface HubHealth {
@@ -340,42 +330,11 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     },
   };
 
-  async function versionOf(request: HubRequest): Promise<PlainResponse> {
-    const gated = await gate(request);
-    if ("status" in gated) return gated;
-    const { viewer, headers } = gated;
-    let version: number;
-    try {
-      version = await guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer)));
-    } catch {
-      return errorResponse(503, "broker_unavailable", "The version is unavailable; retry later.", { ...headers, "Retry-After": "2" });
-    }
-    const scopeTag = viewer.role === "admin" ? "a" : viewer.role === "supervisor" ? `w${viewer.workpoint_id}` : `s${viewer.specialist_id}`;
-    const etag = `"${scopeTag}.${version}"`;
-    const cache = { ...headers, ETag: etag, "Cache-Control": "private, no-store" };
-    const sent = request.header("if-none-match");
-    if (sent?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) return { status: 304, headers: cache, body: "" };
-    return jsonResponse(200, { version }, cache);
-  }
-
-  const version: HubHandler = {
-    async node(req, res) {
-      try {
-        sendNode(res, await versionOf(fromNode(req)));
-      } catch (error) {
-        o.logger.error("[realtime-bookings] version handler failed", error);
-        sendNode(res, errorResponse(500, "internal_error", "The hub failed to read the version."));
-      }
-    },
-    async fetch(request) {
-      try {
-        return toFetchResponse(await versionOf(fromFetch(request)));
-      } catch (error) {
-        o.logger.error("[realtime-bookings] version handler failed", error);
-        return toFetchResponse(errorResponse(500, "internal_error", "The hub failed to read the version."));
-      }
-    },
-  };
+  const version = plainHandler(
+    (request) => answerVersion({ gate, readVersion: (viewer) => guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer))) }, request),
+    o.logger,
+    "version",
+  );
 
   return {
     broker,
