@@ -71,7 +71,7 @@ async function main() {
   process.env["BENCH_FD_LIMIT"] = String(limit);
 
   // Every run stops by itself: a watchdog well past the expected duration.
-  const watchdogMs = (quick ? 5 : 45) * 60_000;
+  const watchdogMs = (quick ? 5 : 60) * 60_000;
   setTimeout(() => {
     console.error(`[bench] watchdog: still running after ${watchdogMs / 60_000} min; stopping everything`);
     killAll();

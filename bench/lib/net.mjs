@@ -74,7 +74,7 @@ export function httpRequest({ port, path, method = "GET", body, headers = {}, ti
  * @param {unknown} value
  */
 export async function postJson(port, path, value) {
-  const { status, body } = await httpRequest({ port, path, method: "POST", body: JSON.stringify(value) });
+  const { status, body } = await httpRequest({ port, path, method: "POST", body: JSON.stringify(value), timeoutMs: 60_000 });
   if (status < 200 || status > 299) throw new Error(`POST ${path} → ${status}: ${body.slice(0, 500)}`);
   return body ? JSON.parse(body) : undefined;
 }

@@ -109,7 +109,11 @@ async function runOne(options, generator, system, n, seq) {
       for (const [name, fn] of /** @type {const} */ ([["idle", idle], ["broadcast", broadcast], ["burst", burst], ["reconnect", reconnect]])) {
         if (!wants(name)) continue;
         const t = performance.now();
-        scenarios[name] = await fn(ctx, state);
+        // A scenario that fails (e.g. a publish the server cannot answer) is a result; the next still runs.
+        scenarios[name] = await fn(ctx, state).catch((error) => {
+          log(`!!! ${system.name} N=${n}: ${name} failed: ${String(error).split("\n")[0]}`);
+          return { error: String(error?.message ?? error) };
+        });
         log(`${system.name} N=${n}: ${name} done in ${Math.round(performance.now() - t)} ms`);
       }
       await generator.closeAll();
@@ -122,7 +126,10 @@ async function runOne(options, generator, system, n, seq) {
       log(`${system.name} N=${n}: ${c.live}/${count} specialists live in ${c.ms} ms`);
       if (adminScenarios.length === 0) result.nReached = c.live;
       const t = performance.now();
-      scenarios["filtered"] = await filtered(ctx, { live: c.live });
+      scenarios["filtered"] = await filtered(ctx, { live: c.live }).catch((error) => {
+        log(`!!! ${system.name} N=${n}: filtered failed: ${String(error).split("\n")[0]}`);
+        return { error: String(error?.message ?? error) };
+      });
       log(`${system.name} N=${n}: filtered done in ${Math.round(performance.now() - t)} ms`);
       await generator.closeAll();
     }

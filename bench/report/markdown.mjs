@@ -37,6 +37,9 @@ export function renderReport(report) {
   out.push(
     `- Run ${report.meta.startedAt} → ${report.meta.finishedAt}, wall time ${Math.round(report.meta.wallSeconds / 60)} min (${report.meta.wallSeconds} s): \`${report.meta.command}\``,
   );
+  for (const r of report.meta.reruns ?? []) {
+    out.push(`- Rounds ${r.rounds.join(", ")} come from a rerun (${r.startedAt}, ${r.wallSeconds} s, \`${r.command}\`): ${r.reason}`);
+  }
   const p = report.meta.params;
   out.push(
     `- Heartbeats every ${report.meta.heartbeatMs / 1000} s on every system; idle window ${p.idleMs / 1000} s; broadcast ${p.broadcastEvents} events every ${p.broadcastIntervalMs} ms; ` +
@@ -53,6 +56,7 @@ export function renderReport(report) {
   out.push("");
   out.push(
     [
+      `- **idle**: ${report.meta.params.idleMsLargest / 1000} s window at the largest N, ${report.meta.params.idleMs / 1000} s at the others (to keep the whole run near 25 minutes).`,
       "- **mem/conn**: server memory per open connection after GC, (PSS with N open − PSS before any) ÷ N, over every process of the system (nginx and php-fpm workers included). Kernel socket buffers are not in it.",
       "- **p50/p99/max**: publish → receive latency of every delivery, from `sent_at` stamped by the publisher to the client's read, both `performance.timeOrigin + performance.now()`. **first/last p99**: per event, the first and the last client to get it.",
       "- **CPU µs/ev**: server CPU time per filtered event (idle rate subtracted), publish path included; 10 ms tick resolution spread over the events.",
@@ -98,6 +102,13 @@ export function renderReport(report) {
       ),
     );
     out.push("");
+    const failures = rows.flatMap((/** @type {any} */ r) =>
+      Object.entries(r.scenarios ?? {})
+        .filter(([, v]) => v && typeof v === "object" && "error" in v)
+        .map(([name, v]) => `- ${r.system}) ${name} failed: ${String(/** @type {any} */ (v).error).split("\n")[0]}`),
+    );
+    const ceilings = rows.filter((/** @type {any} */ r) => r.ceiling).map((/** @type {any} */ r) => `- ${r.system}) ceiling: ${r.ceiling}`);
+    if (failures.length + ceilings.length > 0) out.push([...ceilings, ...failures].join("\n"), "");
     const ours = rows.find((/** @type {any} */ r) => r.system === "a" && r.status === "ok");
     const floorRow = rows.find((/** @type {any} */ r) => r.system === "h" && r.status === "ok");
     if (ours) {

@@ -18,7 +18,14 @@ export async function burst(ctx, { live }) {
   const before = sampleAll(ctx);
   const events = makeEvents(base, count);
   const publishStart = events[0]?.data.sent_at ?? 0;
-  await ctx.instance.publish(events);
+  // A publisher error (e.g. a broker timeout) is a figure, not the end of the scenario.
+  /** @type {string | undefined} */
+  let publishError;
+  let publishFailures = 0;
+  await ctx.instance.publish(events).catch((/** @type {any} */ error) => {
+    publishError = String(error?.message ?? error);
+    publishFailures = typeof error?.failed === "number" ? error.failed : count;
+  });
   const publishMs = performance.timeOrigin + performance.now() - publishStart;
   const expected = count * live;
   await waitForDeliveries(ctx, expected, { deadlineMs: ctx.params.burstDeadlineMs, stallMs: Math.min(10_000, ctx.params.burstDeadlineMs) });
@@ -38,6 +45,8 @@ export async function burst(ctx, { live }) {
     connections: live,
     events: count,
     publishMs: round(publishMs, 1),
+    publishFailures,
+    publishError,
     expectedDeliveries: expected,
     deliveries: result.counters.deliveries,
     lostDeliveries: expected - result.counters.deliveries,

@@ -55,15 +55,15 @@ async function readBody(req) {
  *
  * @param {import("node:http").IncomingMessage} req
  * @param {import("node:http").ServerResponse} res
- * @param {(events: any[]) => Promise<void> | void} publish
+ * @param {(events: any[]) => Promise<{ failed: number, error?: string } | void> | void} publish
  */
 export function benchRoutes(req, res, publish) {
   const path = (req.url ?? "").split("?")[0];
   if (path === "/__bench/publish" && req.method === "POST") {
     readBody(req)
       .then(async (body) => {
-        await publish(JSON.parse(body).events);
-        res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+        const outcome = (await publish(JSON.parse(body).events)) ?? { failed: 0 };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: outcome.failed === 0, ...outcome }));
       })
       .catch((error) => res.writeHead(500).end(String(error?.stack ?? error)));
     return true;

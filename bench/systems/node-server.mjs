@@ -18,8 +18,17 @@ export async function startNodeServer(script, env) {
   return {
     port,
     pid: /** @type {number} */ (child.pid),
-    /** @param {unknown[]} events */
-    publish: (events) => postJson(port, "/__bench/publish", { events }),
+    /**
+     * Publishes a batch; throws when the server could not publish all of it (the error says how many failed).
+     *
+     * @param {unknown[]} events
+     */
+    publish: async (events) => {
+      const outcome = await postJson(port, "/__bench/publish", { events });
+      if (outcome && outcome.failed > 0) {
+        throw Object.assign(new Error(`${outcome.failed} of ${events.length} publishes failed: ${outcome.error}`), { failed: outcome.failed });
+      }
+    },
     gc: () => getJson(port, "/__bench/gc"),
     stop: () => stopChild(child),
   };
