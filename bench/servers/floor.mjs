@@ -1,8 +1,7 @@
 // (h) The floor: a bare node:http server. It keeps a Set of responses per query string and writes
 // one pre-built frame to each; no auth, no per-connection visibility check, no Redis.
-import { BACKLOG, HEARTBEAT_MS, benchRoutes, eventKeys, listen, scopeKey, viewerFromQuery } from "./common.mjs";
+import { HEARTBEAT_MS, benchRoutes, eventKeys, listen, scopeKey, viewerFromQuery } from "./common.mjs";
 
-void BACKLOG;
 /** @type {Map<string, Set<import("node:http").ServerResponse>>} */
 const sets = new Map();
 const HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" };

@@ -1,6 +1,5 @@
 // (g) nginx with the nchan module on Redis: one channel per scope, EventSource subscribers,
 // publishing through nchan's HTTP publisher location.
-import { join } from "node:path";
 import { freePort, httpRequest } from "../lib/net.mjs";
 import { startNginx } from "./nginx.mjs";
 
@@ -43,7 +42,7 @@ export const nchan = {
       nchan_use_redis on;
       nchan_message_buffer_length 2000;
       nchan_message_timeout 5m;
-    }`.replace("$TMP", join(tmpDir)),
+    }`,
     });
     return {
       target: { kind: "sse", ports: [port], path: (scope) => `/sub?ch=${channelOf(scope)}` },
