@@ -8,7 +8,13 @@ import { HubError } from "../errors.js";
  */
 export function withDeadline<T>(call: () => Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new HubError("broker_timeout", `the broker did not answer within ${ms} ms`)), ms);
+    // Timers run before I/O in each turn of the event loop: after a long fan-out the answer may
+    // already wait in the socket. Let that I/O be read (setImmediate runs after it) before declaring
+    // a timeout, so a busy hub does not report a publish that succeeded as failed.
+    const timer = setTimeout(
+      () => setImmediate(() => reject(new HubError("broker_timeout", `the broker did not answer within ${ms} ms`))),
+      ms,
+    );
     let pending: Promise<T>;
     try {
       pending = call();
