@@ -33,7 +33,7 @@ export interface RedisSettings {
  * `error` listener is attached, so an outage is reported, never a crash.
  *
  * @param settings - see {@link RedisSettings}
- * @throws {@link HubError} `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
+ * @throws `HubError` with code `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
  * @example
  * ```ts
  * import { createRedisClient, ioredisBroker } from "@realtime-bookings/server/ioredis";
