@@ -1,82 +1,9 @@
-import { openSse, sleep } from "@realtime-bookings/test-utils";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { describeExampleApp } from "@realtime-bookings/test-utils";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@realtime-bookings/test-utils";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExampleApp, createApp } from "../src/app.js";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
 
-let app: ExampleApp;
-let url: string;
-beforeAll(async () => {
-  app = createApp();
-  url = await app.listen(0);
-});
-afterAll(() => app.close());
-
-async function signIn(as: string): Promise<string> {
-  const response = await fetch(`${url}/login`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `as=${as}` });
-  expect(response.status).toBe(303);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
-
-const publish = (cookie: string, event: unknown): Promise<Response> =>
-  fetch(`${url}/bookings`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: JSON.stringify(event) });
-
-describe("the Hono example", () => {
-  it("refuses the stream and the version without a session", async () => {
-    expect((await fetch(`${url}/events`)).status).toBe(401);
-    expect((await fetch(`${url}/version`)).status).toBe(401);
-    expect((await publish("", { type: "create", data: { id: 1, specialist_id: 3, workpoint_id: 1 } })).status).toBe(401);
-  });
-
-  it("streams a published change to the viewers allowed to see it, and bumps their version", async () => {
-    const [specialist, otherWorkpoint] = await Promise.all([signIn("specialist:3"), signIn("supervisor:2")]);
-    const [mine, theirs] = await Promise.all([openSse(`${url}/events`, { Cookie: specialist }), openSse(`${url}/events`, { Cookie: otherWorkpoint })]);
-    expect([mine.status, mine.headers["content-type"]]).toEqual([200, "text/event-stream; charset=utf-8"]);
-    const event = { type: "create", data: { id: 42, specialist_id: 3, workpoint_id: 1 } };
-    expect((await publish(specialist, event)).status).toBe(202);
-    const [received] = await mine.waitForEvents(1, 2000);
-    expect(JSON.parse(received?.data ?? "")).toEqual(event);
-    await sleep(100);
-    expect(theirs.events).toEqual([]);
-    expect(await (await fetch(`${url}/version`, { headers: { Cookie: specialist } })).json()).toEqual({ version: 1 });
-    mine.close();
-    theirs.close();
-  });
-
-  it("answers 400 for an invalid event", async () => {
-    const cookie = await signIn("admin");
-    expect((await publish(cookie, { type: "create", data: { id: 1 } })).status).toBe(400);
-  });
-
-  it("serves the page and the SDK's <script> bundle", async () => {
-    const cookie = await signIn("admin");
-    expect(await (await fetch(`${url}/`, { headers: { Cookie: cookie } })).text()).toContain('<script src="/realtime-bookings.js"></script>');
-    const sdk = await fetch(`${url}/realtime-bookings.js`);
-    expect([sdk.status, (await sdk.text()).includes("RealtimeBookings")]).toEqual([200, true]);
-  });
-});
-
-describe("npm start", () => {
-  it("runs the built example with one command on PORT", async () => {
-    const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-    expect(existsSync(main), "build first: npm run build").toBe(true);
-    const port = await freePort();
-    const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "inherit"] });
-    try {
-      let out = "";
-      child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-      for (let i = 0; i < 100 && !out.includes("listening on"); i++) await sleep(100);
-      expect(out).toContain(`listening on http://127.0.0.1:${port}`);
-      expect((await fetch(`http://127.0.0.1:${port}/version`)).status).toBe(401);
-    } finally {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
-  });
-});
+describeExampleApp("the Hono example", createApp, fileURLToPath(new URL("../dist/main.js", import.meta.url)));
 
 describe("the Web-standard handlers without a server", () => {
   it("answer app.request() like any fetch handler", async () => {
