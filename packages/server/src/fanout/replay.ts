@@ -19,15 +19,25 @@ export type ReplayResult =
   | { readonly status: "ok"; readonly events: readonly ReplayEvent[]; readonly lastId: EventId | undefined }
   | { readonly status: "resync"; readonly reason: ResyncReason };
 
+/** A history read that connections may share while it has not been sent yet. */
+interface SharedRead {
+  started: boolean;
+  result: Promise<ReplayResult>;
+}
+
 /**
- * Reads the history for resuming connections. Concurrent reads of the same id share one broker call
- * (a reconnect storm after a deploy asks for the same id thousands of times), and each page is parsed
- * and framed once.
+ * Reads the history for resuming connections. Resumes from the same id share one broker call (a
+ * reconnect storm asks for the same id thousands of times) and each page is parsed and framed once.
+ *
+ * A connection may only join a read that has not been sent yet: a read sent before the connection
+ * registered would miss what was published between that read and the registration (it is neither in
+ * the page nor among the live frames the connection holds). Reads are sent on `setImmediate`, so every
+ * connection that registered in the same turn of the event loop shares one.
  *
  * @internal
  */
 export class ReplayReader {
-  private readonly inFlight = new Map<EventId, Promise<ReplayResult>>();
+  private readonly reads = new Map<EventId, SharedRead>();
 
   /**
    * @param broker - where the history lives
@@ -44,13 +54,21 @@ export class ReplayReader {
     private readonly onInvalid: (error: Error) => void,
   ) {}
 
+  /** Reads the history after `after`; call it after the connection has registered for live frames. */
   read(after: EventId): Promise<ReplayResult> {
-    let result = this.inFlight.get(after);
-    if (!result) {
-      result = this.load(after).finally(() => this.inFlight.delete(after));
-      this.inFlight.set(after, result);
-    }
-    return result;
+    const pending = this.reads.get(after);
+    if (pending && !pending.started) return pending.result;
+    const read: SharedRead = { started: false, result: Promise.resolve({ status: "ok", events: [], lastId: undefined }) };
+    read.result = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        read.started = true;
+        return this.load(after);
+      })
+      .finally(() => {
+        if (this.reads.get(after) === read) this.reads.delete(after);
+      });
+    this.reads.set(after, read);
+    return read.result;
   }
 
   private async load(after: EventId): Promise<ReplayResult> {
