@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from "ioredis";
+import type { Redis } from "ioredis";
 import { RunError, UsageError } from "./args.js";
 
 type RedisClass = typeof Redis;
@@ -43,19 +43,13 @@ export function checkRedisUrl(raw: string): string {
  *
  * Commands (versions, history, pings) fail after one reconnection attempt instead of waiting in an
  * unbounded offline queue, and the hub's `brokerTimeoutMs` bounds them anyway. The subscriber
- * connection the broker opens with `duplicate()` is the exception: its only command is SUBSCRIBE,
- * which must wait for Redis however long it takes, or a hub started while Redis is down would never
- * subscribe.
+ * connection `ioredisBroker` opens with `duplicate()` sets its own options: its SUBSCRIBE waits for
+ * Redis however long it takes, so a hub started while Redis is down still subscribes.
  *
  * @internal
  */
 export function hubRedisClient(RedisImpl: RedisClass, url: string, log: { warn(message: string): void; info(message: string): void }): Redis {
-  class HubRedis extends RedisImpl {
-    override duplicate(override?: Partial<RedisOptions>): Redis {
-      return super.duplicate({ ...override, maxRetriesPerRequest: null });
-    }
-  }
-  const client = new HubRedis(url, {
+  const client = new RedisImpl(url, {
     connectTimeout: 3_000,
     maxRetriesPerRequest: 1,
     enableReadyCheck: true,
