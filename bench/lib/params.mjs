@@ -4,7 +4,8 @@
 export const FULL = {
   idleMs: 10_000,
   idleMsLargest: 30_000,
-  broadcastEvents: 40,
+  broadcastWarmupEvents: 5,
+  broadcastEvents: 100,
   broadcastIntervalMs: 100,
   filteredLatencyEvents: 15,
   filteredCostMaxEvents: 2000,
@@ -22,6 +23,7 @@ export const FULL = {
 export const QUICK = {
   idleMs: 500,
   idleMsLargest: 500,
+  broadcastWarmupEvents: 2,
   broadcastEvents: 6,
   broadcastIntervalMs: 100,
   filteredLatencyEvents: 4,

@@ -11,24 +11,19 @@ import { cpuVerdict, makeEvents, round, sampleAll, summarize, summarizePerEvent,
  * @param {{ live: number }} state
  */
 export async function broadcast(ctx, { live }) {
-  const { broadcastEvents: count, broadcastIntervalMs: interval } = ctx.params;
+  const { broadcastWarmupEvents: warmup, broadcastEvents: count, broadcastIntervalMs: interval } = ctx.params;
+  // Warm-up: the first events after the connections open pay for JIT compilation and first-use
+  // allocations in the server and in the generator (every system's first 2–3 events were 3–10× slower
+  // than its steady state). They are published and delivered at the same pace, then not measured.
+  const warmBase = ctx.takeSeq(warmup);
+  await ctx.generator.window(warmBase, warmup);
+  await publishPaced(ctx, warmBase, warmup, interval);
+  await waitForDeliveries(ctx, warmup * live, { deadlineMs: ctx.params.settleMs + 10_000, stallMs: ctx.params.settleMs });
+
   const base = ctx.takeSeq(count);
   await ctx.generator.window(base, count);
-  /** @type {number[]} */
-  const sent = [];
-  /** @type {Promise<void>[]} */
-  const publishes = [];
   const before = sampleAll(ctx);
-  const start = performance.now();
-  for (let k = 0; k < count; k++) {
-    const due = start + k * interval;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const [event] = makeEvents(base + k, 1);
-    sent.push(/** @type {any} */ (event).data.sent_at);
-    publishes.push(ctx.instance.publish(/** @type {any} */ ([event])));
-  }
-  await Promise.all(publishes);
+  const sent = await publishPaced(ctx, base, count, interval);
   const expected = count * live;
   const delivered = await waitForDeliveries(ctx, expected, { deadlineMs: ctx.params.settleMs + 10_000, stallMs: ctx.params.settleMs });
   const after = sampleAll(ctx);
@@ -47,7 +42,36 @@ export async function broadcast(ctx, { live }) {
     latencyMs: summarize(result.histogram),
     firstClientMs: summarizePerEvent(result.first, sent),
     lastClientMs: summarizePerEvent(result.last, sent),
+    // Per event, in publish order: when the first and the last client got it (ms after sent_at), to
+    // tell a stall of the whole system (first late too) from a slow fan-out (only last late).
+    perEventMs: sent.map((s, k) => [round((result.first[k] ?? s) - s, 1), round((result.last[k] ?? s) - s, 1)]),
     reconnectsDuring: result.counters.reconnects,
     ...cpuVerdict(ctx, before, after, result.workers),
   };
+}
+
+/**
+ * Publishes `count` events from `base`, one every `interval` ms, each stamped as it goes out.
+ *
+ * @param {import("./common.mjs").ScenarioContext} ctx
+ * @param {number} base
+ * @param {number} count
+ * @param {number} interval
+ * @returns {Promise<number[]>} each event's `sent_at`
+ */
+async function publishPaced(ctx, base, count, interval) {
+  /** @type {number[]} */
+  const sent = [];
+  /** @type {Promise<void>[]} */
+  const publishes = [];
+  const start = performance.now();
+  for (let k = 0; k < count; k++) {
+    const wait = start + k * interval - performance.now();
+    if (wait > 0) await sleep(wait);
+    const [event] = makeEvents(base + k, 1);
+    sent.push(/** @type {any} */ (event).data.sent_at);
+    publishes.push(ctx.instance.publish(/** @type {any} */ ([event])));
+  }
+  await Promise.all(publishes);
+  return sent;
 }

@@ -24,6 +24,7 @@ import { sleep } from "../lib/net.mjs";
  * @property {number} idleMs - idle window at every N but the largest
  * @property {number} idleMsLargest - idle window at the largest N of the run
  * @property {number} connectDeadlineMs - connections not live by then are given up (reported as the N reached)
+ * @property {number} broadcastWarmupEvents - published first, at the same pace, and not measured
  * @property {number} broadcastEvents
  * @property {number} broadcastIntervalMs
  * @property {number} filteredLatencyEvents

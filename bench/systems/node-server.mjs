@@ -10,7 +10,9 @@ import { freePort, getJson, postJson } from "../lib/net.mjs";
 export async function startNodeServer(script, env) {
   const port = await freePort();
   const path = fileURLToPath(new URL(`../servers/${script}`, import.meta.url));
-  const child = spawnTracked(process.execPath, ["--expose-gc", "--max-old-space-size=8192", path], {
+  // BENCH_SERVER_NODE_ARGS: extra Node flags for the server under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env["BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child = spawnTracked(process.execPath, ["--expose-gc", "--max-old-space-size=8192", ...extra, path], {
     env: { ...process.env, ...env, PORT: String(port) },
   });
   await waitForLine(child, /READY \d+/, 20_000);

@@ -1,5 +1,6 @@
 import { type EventId, SSE_HEADERS } from "@realtime-bookings/protocol";
 import { type SseReader, openSse, sleep } from "@realtime-bookings/test-utils";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BookingEvent, HubError } from "../src/index.js";
 import { brokerKits, uniquePrefix } from "./support/brokers.js";
@@ -11,6 +12,28 @@ const booking = (id: number, specialist: number, workpoint: number, previous?: {
   previous
     ? { type: "update", data: { id, specialist_id: specialist, workpoint_id: workpoint }, previous }
     : { type: "create", data: { id, specialist_id: specialist, workpoint_id: workpoint } };
+
+/** A stream read off a bare TCP socket, to see the bytes on the wire. */
+async function rawStream(url: string, httpVersion: "1.0" | "1.1") {
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let received = "";
+  const ended = new Promise<void>((resolve) => socket.once("end", resolve));
+  socket.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+  await new Promise<void>((resolve) => socket.once("connect", resolve));
+  socket.write(`GET ${pathname}${search} HTTP/${httpVersion}\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`);
+  return {
+    socket,
+    ended,
+    text: () => received,
+    async until(done: (text: string) => boolean): Promise<void> {
+      for (let waited = 0; !done(received); waited += 10) {
+        if (waited > 5_000) throw new Error(`timed out; received: ${JSON.stringify(received)}`);
+        await sleep(10);
+      }
+    },
+  };
+}
 
 const ids = (reader: SseReader) => reader.events.filter((e) => e.event === "booking").map((e) => JSON.parse(e.data).data.id as number);
 
@@ -54,6 +77,34 @@ describe.each(kits)("hub over HTTP: $name", (kit) => {
     });
     expect(reader.retry).toBeGreaterThanOrEqual(2000);
     expect(reader.retry).toBeLessThan(4000);
+  });
+
+  it("frames an HTTP/1.1 stream by connection close, one raw SSE message per event, and ends it cleanly", async () => {
+    const server = await start();
+    const raw = await rawStream(server.streamUrl("admin"), "1.1");
+    await raw.until((text) => text.includes("event: ready"));
+    const { id } = await server.hub.publish(booking(7, 3, 1));
+    await raw.until((text) => text.includes(`id: ${id}`));
+    const [head = "", body = ""] = raw.text().split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.toLowerCase()).toContain("connection: close");
+    expect(head.toLowerCase()).not.toContain("transfer-encoding");
+    // No chunk-size lines between messages: the body is the SSE stream itself.
+    expect(body).toMatch(/^retry: \d+\n\n/);
+    expect(body).toContain(`event: booking\nid: ${id}\ndata: ${JSON.stringify(booking(7, 3, 1))}\n\n`);
+    await server.hub.close();
+    await raw.ended;
+  });
+
+  it("streams to an HTTP/1.0 client too", async () => {
+    const server = await start();
+    const raw = await rawStream(server.streamUrl("admin"), "1.0");
+    await raw.until((text) => text.includes("event: ready"));
+    const { id } = await server.hub.publish(booking(8, 3, 1));
+    await raw.until((text) => text.includes(`id: ${id}`));
+    expect(raw.text()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw.text().toLowerCase()).not.toContain("transfer-encoding");
+    raw.socket.destroy();
   });
 
   it("filters server-side: specialists their own, supervisors their workpoint's, admins all, moves to both scopes", async () => {

@@ -14,6 +14,7 @@ import {
 import { memoryBroker } from "../brokers/memory.js";
 import type { Broker } from "../brokers/types.js";
 import { AuthenticationError, HubError } from "../errors.js";
+import { FanoutBatch } from "../fanout/batch.js";
 import { Connection } from "../fanout/connection.js";
 import { ScopeCursors } from "../fanout/cursors.js";
 import { type Frame, HEARTBEAT, bookingFrame, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
@@ -22,6 +23,7 @@ import { ReplayReader } from "../fanout/replay.js";
 import type { Sink } from "../fanout/sink.js";
 import { corsDecision } from "../http/cors.js";
 import { NodeSink } from "../http/node-sink.js";
+import { writeStreamHead } from "../http/node-stream-head.js";
 import { type PlainResponse, errorResponse, sendNode, toFetchResponse } from "../http/plain-response.js";
 import { type HubRequest, fromFetch, fromNode } from "../http/request.js";
 import { WebSink } from "../http/web-sink.js";
@@ -125,24 +127,29 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     o.logger.warn(`[realtime-bookings] ${message} (logged once; see stats for counts)`, detail);
   };
 
+  const batch = new FanoutBatch((error) => o.logger.error("[realtime-bookings] fan-out failed", error));
   const feed = new ChannelFeed(
     broker,
     {
       deliver(message, recovered) {
         counters.eventsReceived += 1;
         if (recovered) counters.eventsRecovered += 1;
-        const frame = bookingFrame(message.id, message.event);
-        if (message.id !== undefined) cursors.advance(message.id, message.scope);
-        registry.forEachTarget(message.scope, (c) => {
-          if (c.deliver(frame)) counters.eventsDelivered += 1;
-          else counters.eventsDropped += 1;
+        batch.push(() => {
+          const frame = bookingFrame(message.id, message.event);
+          if (message.id !== undefined) cursors.advance(message.id, message.scope);
+          registry.forEachTarget(message.scope, (c) => {
+            if (c.deliver(frame)) counters.eventsDelivered += 1;
+            else counters.eventsDropped += 1;
+          });
         });
       },
       resyncAll(reason) {
-        const frame = resyncFrame(reason);
-        registry.forEach((c) => {
-          c.deliver(frame);
-          counters.resyncs += 1;
+        batch.push(() => {
+          const frame = resyncFrame(reason);
+          registry.forEach((c) => {
+            c.deliver(frame);
+            counters.resyncs += 1;
+          });
         });
       },
       rejected(error) {
@@ -263,6 +270,9 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   async function openStream(admitted: Admitted, sink: Sink, start: () => void): Promise<Connection | PlainResponse> {
     const connection = new Connection(admitted.viewer, sink, admitted.key, o.maxBufferedBytes);
     connection.holdForReplay();
+    // Events the feed already took in go to the connections open before this one, and move the
+    // cursors, first: this one gets them from the history (its replay) instead of holding them live.
+    batch.flush();
     registry.add(connection);
     // Taken as the connection starts holding live frames: every frame it gets later is newer.
     const cursor = cursors.startFor(admitted.viewer);
@@ -297,12 +307,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
         const sink = new NodeSink(res, o.maxBufferedBytes, onSlow);
         let connection: Connection | undefined;
         res.once("close", () => release(connection));
-        const opened = await openStream(admitted, sink, () => {
-          req.socket.setTimeout(0);
-          req.socket.setNoDelay(true);
-          req.socket.setKeepAlive(true);
-          res.writeHead(200, streamHeaders(admitted));
-        });
+        const opened = await openStream(admitted, sink, () => writeStreamHead(req, res, streamHeaders(admitted)));
         if ("status" in opened) return sendNode(res, opened);
         connection = opened;
         if (res.destroyed) release(opened);
@@ -368,6 +373,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      batch.flush();
       registry.forEach((c) => {
         c.sink.close();
         release(c);

@@ -6,6 +6,8 @@ import { type BookingHub, type BookingHubOptions, type Broker, type Viewer, crea
 export interface HubServer {
   readonly hub: BookingHub;
   readonly url: string;
+  /** The node:http server the hub is mounted on. */
+  readonly server: Server;
   /** The URL of the stream for a viewer given as `as` (test-only authentication). */
   streamUrl(as: string, query?: string): string;
   versionUrl(as: string): string;
@@ -36,6 +38,7 @@ export async function startHubServer(broker: Broker, options: Partial<BookingHub
   return {
     hub,
     url,
+    server,
     streamUrl: (as, query = "") => `${url}/events?as=${as}${query}`,
     versionUrl: (as) => `${url}/version?as=${as}`,
     async close() {
