@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { openSse, sleep } from "@realtime-bookings/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
-import { FanoutBatch } from "../src/fanout/batch.js";
+import { FanoutBatch, type Outgoing } from "../src/fanout/batch.js";
 import { memoryBroker } from "../src/index.js";
 import { type HubServer, startHubServer } from "./support/hub-server.js";
 
@@ -54,28 +54,71 @@ describe("fan-out batches", () => {
     );
     for (const reader of readers) await reader.waitForEvents(5);
     for (const reader of readers) expect(reader.events.map((e) => JSON.parse(e.data).data.id)).toEqual([0, 1, 2, 3, 4]);
+    // The admin gets the five as one joined buffer; the specialist frame by frame, in one writev.
     expect(writes.map((w, i) => ({ calls: w.calls - (before[i]?.calls ?? 0), chunks: w.chunks - (before[i]?.chunks ?? 0) }))).toEqual([
-      { calls: 1, chunks: 5 },
+      { calls: 1, chunks: 1 },
       { calls: 1, chunks: 5 },
     ]);
   });
 
-  it("runs queued tasks together on the next turn, in order, past a task that throws; flush() runs them now", async () => {
+  it("a burst of 1,000 publishes reaches every viewer allowed to see it, complete and in order", async () => {
+    const server = await startHubServer(memoryBroker());
+    open.push(server);
+    const admin = await openSse(server.streamUrl("admin"));
+    const spec = await openSse(server.streamUrl("spec-3"));
+    open.push(admin, spec);
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => server.hub.publish({ type: "create", data: { id: i, specialist_id: i % 2 === 0 ? 3 : 4, workpoint_id: 1 } })),
+    );
+    await admin.waitForEvents(1000, 10_000);
+    await spec.waitForEvents(500, 10_000);
+    expect(admin.events.map((e) => JSON.parse(e.data).data.id)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(spec.events.map((e) => JSON.parse(e.data).data.id)).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
+    expect(server.hub.stats()).toMatchObject({ eventsDelivered: 1500, eventsDropped: 0 });
+  });
+
+  const message = (n: number): Outgoing => ({ frame: { id: undefined, bytes: new Uint8Array([n]) }, scope: undefined });
+  const numbers = (batch: readonly Outgoing[]) => batch.map((m) => m.frame.bytes[0]);
+
+  it("sends what one turn queued as one batch on the next turn, in order; flush() sends now; a failing batch is reported", async () => {
+    const batches: number[][] = [];
     const errors: unknown[] = [];
-    const batch = new FanoutBatch((error) => errors.push(error));
-    const ran: number[] = [];
-    batch.push(() => ran.push(1));
-    batch.push(() => {
-      throw new Error("boom");
-    });
-    batch.push(() => ran.push(3));
-    expect(ran).toEqual([]);
+    let calls = 0;
+    const batch = new FanoutBatch(
+      (b) => {
+        if (++calls === 1) throw new Error("boom");
+        batches.push(numbers(b) as number[]);
+      },
+      (error) => errors.push(error),
+    );
+    batch.push(message(1));
+    batch.push(message(2));
+    expect(batches).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect([ran, errors.map(String)]).toEqual([[1, 3], ["Error: boom"]]);
-    batch.push(() => ran.push(4));
+    expect([batches, errors.map(String)]).toEqual([[], ["Error: boom"]]); // the failed batch is reported, not retried
+    batch.push(message(3));
+    batch.push(message(4));
     batch.flush();
-    expect(ran).toEqual([1, 3, 4]);
+    expect(batches).toEqual([[3, 4]]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(ran).toEqual([1, 3, 4]);
+    expect(batches).toEqual([[3, 4]]);
+  });
+
+  it("writes a burst in slices of at most 256, one per turn of the event loop", async () => {
+    const sizes: number[] = [];
+    const batch = new FanoutBatch(
+      (b) => sizes.push(b.length),
+      () => {},
+    );
+    for (let i = 0; i < 600; i++) batch.push(message(i % 256));
+    const seenPerTurn: number[][] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      seenPerTurn.push([...sizes]);
+    }
+    expect(seenPerTurn).toEqual([[256], [256, 256], [256, 256, 88], [256, 256, 88]]);
+    batch.push(message(1));
+    batch.flush();
+    expect(sizes).toEqual([256, 256, 88, 1]);
   });
 });

@@ -1,43 +1,71 @@
+import type { EventScope } from "@realtime-bookings/protocol";
+import type { Frame } from "./frames.js";
+
+/** One message for the fan-out: its frame, and who may see it (`undefined`: every connection). @internal */
+export interface Outgoing {
+  readonly frame: Frame;
+  readonly scope: EventScope | undefined;
+}
+
+/** At most this many messages go out in one turn of the event loop; the rest wait for the next. */
+const MAX_PER_TURN = 256;
+
 /**
- * Runs fan-out work in batches, one per turn of the event loop: tasks queued while the loop handles
- * its I/O (broker messages, publish requests) run together on the next `setImmediate`.
+ * Queues the fan-out and runs it in batches, one per turn of the event loop: messages that arrive
+ * while the loop handles its I/O (broker messages, publish requests) go out together on the next
+ * `setImmediate`.
  *
- * Why: Node corks a response's socket at its first write in a tick and flushes it once at the end of
- * the tick, so the events one batch writes to a connection leave in one `writev`. The syscall per
- * connection is what a broadcast costs (about two thirds of the CPU per delivery), so when events
- * arrive faster than one syscall per connection per event allows, a batch costs about as much as one
- * event and the backlog drains instead of growing. When the hub is idle an event waits only for the
- * current turn to end (microseconds).
+ * Why: the syscall per connection is most of what a broadcast costs. Node corks a response's socket
+ * at its first write in a tick and flushes it once at the end of the tick, and the hub writes a
+ * batch's messages to an admin as one joined buffer, so a connection gets one write per batch, not
+ * one per event. When events come faster than one syscall per connection per event allows, the
+ * backlog drains instead of growing; when the hub is idle an event waits only for the current turn to
+ * end (microseconds). A batch holds at most 256 messages, so a burst is written in slices and the
+ * event loop keeps answering (broker replies, new streams, the kernel draining sockets) in between.
  *
- * Tasks run in the order queued; a throwing task is reported and does not stop the others.
+ * Messages go out in the order queued; a batch that throws is reported and the queue goes on.
  *
  * @internal
  */
 export class FanoutBatch {
-  private tasks: Array<() => void> = [];
+  private queue: Outgoing[] = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
 
-  /** @param onError - told about a task that threw */
-  constructor(private readonly onError: (error: unknown) => void) {}
+  /**
+   * @param send - writes one batch, oldest first
+   * @param onError - told about a batch that threw
+   */
+  constructor(
+    private readonly send: (batch: readonly Outgoing[]) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
-  /** Queues a task for the next batch. */
-  push(task: () => void): void {
-    this.tasks.push(task);
-    this.scheduled ??= setImmediate(() => this.flush());
+  /** Queues a message for the next batch. */
+  push(message: Outgoing): void {
+    this.queue.push(message);
+    this.scheduled ??= setImmediate(() => this.sendNext());
   }
 
-  /** Runs every queued task now (also what the scheduled batch does). */
+  /** Sends everything queued now, in slices of at most 256: before a new stream joins, and on close. */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
-    const tasks = this.tasks;
-    this.tasks = [];
-    for (const task of tasks) {
-      try {
-        task();
-      } catch (error) {
-        this.onError(error);
-      }
+    while (this.queue.length > 0) this.sendSlice();
+  }
+
+  private sendNext(): void {
+    this.scheduled = undefined;
+    this.sendSlice();
+    if (this.queue.length > 0) this.scheduled = setImmediate(() => this.sendNext());
+  }
+
+  private sendSlice(): void {
+    const batch = this.queue.length <= MAX_PER_TURN ? this.queue : this.queue.slice(0, MAX_PER_TURN);
+    this.queue = batch === this.queue ? [] : this.queue.slice(MAX_PER_TURN);
+    try {
+      this.send(batch);
+    } catch (error) {
+      this.onError(error);
     }
   }
 }

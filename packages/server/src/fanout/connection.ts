@@ -72,6 +72,17 @@ export class Connection {
     return this.sink.write(frame.bytes);
   }
 
+  /**
+   * Writes several frames, oldest first: as `joined` (their bytes end to end) in one write when the
+   * connection is live, else one by one (held during a replay, or skipped when already replayed).
+   *
+   * @returns `false` when they could not be written (connection gone or dropped as too slow)
+   */
+  deliverAll(frames: readonly Frame[], joined: Uint8Array): boolean {
+    if (this.pending || this.cursor !== undefined) return frames.every((frame) => this.deliver(frame));
+    return this.sink.write(joined);
+  }
+
   /** Writes a heartbeat comment, unless the stream has not started yet. */
   heartbeat(bytes: Uint8Array): void {
     if (!this.pending) this.sink.write(bytes);

@@ -39,3 +39,17 @@ export const HEARTBEAT = encoder.encode(encodeSseMessage({ comment: "ping" }));
 
 /** The first bytes of a stream: the reconnection delay for this connection. @internal */
 export const preamble = (retryMs: number): Uint8Array => encoder.encode(encodeSseMessage({ retry: retryMs }));
+
+/** The bytes of several frames end to end, oldest first: one write for a connection that gets them all. @internal */
+export function joinFrames(frames: readonly Frame[]): Uint8Array {
+  if (frames.length === 1) return (frames[0] as Frame).bytes;
+  let length = 0;
+  for (const frame of frames) length += frame.bytes.byteLength;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const frame of frames) {
+    joined.set(frame.bytes, at);
+    at += frame.bytes.byteLength;
+  }
+  return joined;
+}

@@ -58,16 +58,34 @@ export class Registry {
 
   /** Calls `visit` once for each connection that may see an event of this scope. */
   forEachTarget(scope: EventScope, visit: (connection: Connection) => void): void {
-    for (const c of this.admins) visit(c);
+    this.admins.forEach(visit);
+    this.forEachScoped(scope, visit);
+  }
+
+  /** Calls `visit` for each admin connection: admins see every event. */
+  forEachAdmin(visit: (connection: Connection) => void): void {
+    this.admins.forEach(visit);
+  }
+
+  /**
+   * Calls `visit` once for each connection other than an admin's that may see an event of this scope
+   * (its workpoints' supervisors, its specialists), or for every such connection when `scope` is
+   * `undefined`.
+   */
+  forEachScoped(scope: EventScope | undefined, visit: (connection: Connection) => void): void {
+    if (scope === undefined) {
+      for (const set of this.byWorkpoint.values()) set.forEach(visit);
+      for (const set of this.bySpecialist.values()) set.forEach(visit);
+      return;
+    }
     for (const id of scope.workpoints) this.byWorkpoint.get(id)?.forEach(visit);
     for (const id of scope.specialists) this.bySpecialist.get(id)?.forEach(visit);
   }
 
   /** Calls `visit` once for each open connection. */
   forEach(visit: (connection: Connection) => void): void {
-    for (const c of this.admins) visit(c);
-    for (const set of this.byWorkpoint.values()) set.forEach(visit);
-    for (const set of this.bySpecialist.values()) set.forEach(visit);
+    this.admins.forEach(visit);
+    this.forEachScoped(undefined, visit);
   }
 
   private setFor(connection: Connection, create: true): Set<Connection>;
