@@ -56,12 +56,6 @@ export class Registry {
     }
   }
 
-  /** Calls `visit` once for each connection that may see an event of this scope. */
-  forEachTarget(scope: EventScope, visit: (connection: Connection) => void): void {
-    this.admins.forEach(visit);
-    this.forEachScoped(scope, visit);
-  }
-
   /** Calls `visit` for each admin connection: admins see every event. */
   forEachAdmin(visit: (connection: Connection) => void): void {
     this.admins.forEach(visit);

@@ -14,10 +14,11 @@ import {
 import { memoryBroker } from "../brokers/memory.js";
 import type { Broker } from "../brokers/types.js";
 import { AuthenticationError, HubError } from "../errors.js";
-import { FanoutBatch, type Outgoing } from "../fanout/batch.js";
+import { FanoutBatch } from "../fanout/batch.js";
 import { Connection } from "../fanout/connection.js";
 import { ScopeCursors } from "../fanout/cursors.js";
-import { type Frame, HEARTBEAT, bookingFrame, joinFrames, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
+import { fanOut } from "../fanout/fan-out.js";
+import { type Frame, HEARTBEAT, bookingFrame, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
 import { Registry } from "../fanout/registry.js";
 import { ReplayReader } from "../fanout/replay.js";
 import type { Sink } from "../fanout/sink.js";
@@ -127,27 +128,15 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     o.logger.warn(`[realtime-bookings] ${message} (logged once; see stats for counts)`, detail);
   };
 
-  /** Writes a batch: to each admin as one joined buffer, to everyone else message by message. */
-  const fanOut = (messages: readonly Outgoing[]): void => {
-    const frames = messages.map((m) => m.frame);
-    const joined = joinFrames(frames);
-    const resyncs = messages.filter((m) => m.scope === undefined).length;
-    const events = messages.length - resyncs;
-    registry.forEachAdmin((c) => {
-      if (c.deliverAll(frames, joined)) counters.eventsDelivered += events;
-      else counters.eventsDropped += events;
-      counters.resyncs += resyncs;
-    });
-    for (const { frame, scope } of messages) {
-      registry.forEachScoped(scope, (c) => {
-        const ok = c.deliver(frame);
-        if (scope === undefined) counters.resyncs += 1;
-        else if (ok) counters.eventsDelivered += 1;
-        else counters.eventsDropped += 1;
-      });
-    }
-  };
-  const batch = new FanoutBatch(fanOut, (error) => o.logger.error("[realtime-bookings] fan-out failed", error));
+  const batch = new FanoutBatch(
+    (messages) => {
+      const tally = fanOut(registry, messages);
+      counters.eventsDelivered += tally.delivered;
+      counters.eventsDropped += tally.dropped;
+      counters.resyncs += tally.resyncs;
+    },
+    (error) => o.logger.error("[realtime-bookings] fan-out failed", error),
+  );
   const feed = new ChannelFeed(
     broker,
     {
