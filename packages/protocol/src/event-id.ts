@@ -5,6 +5,12 @@
  */
 export type EventId = string & { readonly __brand: "EventId" };
 
+/**
+ * The id that stands for "no event yet": the resume point of a scope that has had no event, and the
+ * start of an empty history. Reading the history after it reads from the beginning.
+ */
+export const NO_EVENT_YET = "0-0" as EventId;
+
 const EVENT_ID_PATTERN = /^(\d{1,15})-(\d{1,15})$/;
 
 /**

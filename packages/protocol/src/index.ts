@@ -27,6 +27,6 @@ export {
   versionKeyFor,
   versionKeysOf,
 } from "./keys.js";
-export { type EventId, parseEventId, compareEventIds } from "./event-id.js";
+export { type EventId, NO_EVENT_YET, parseEventId, compareEventIds } from "./event-id.js";
 export { type ChannelMessage, safeParseChannelMessage, SSE_EVENTS, type ResyncReason } from "./message.js";
 export { PUBLISH_SCRIPT, DEFAULT_HISTORY_LENGTH } from "./publish-script.js";

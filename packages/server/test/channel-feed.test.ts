@@ -1,4 +1,4 @@
-import { type ChannelMessage, type EventId, redisKeys } from "@realtime-bookings/protocol";
+import { type EventId, redisKeys } from "@realtime-bookings/protocol";
 import { describe, expect, it } from "vitest";
 import type { Broker, HistoryEntry, HistoryPage } from "../src/brokers/types.js";
 import { ChannelFeed, type FeedTarget } from "../src/hub/channel-feed.js";
@@ -27,7 +27,7 @@ function scriptedBroker(history: HistoryEntry[]): Broker {
 function recordingTarget() {
   const delivered: number[] = [];
   const target: FeedTarget = {
-    deliver: (m: ChannelMessage) => void delivered.push(Number(m.event.data["id"])),
+    deliver: (frame) => void delivered.push(Number(/"data":\{"id":(\d+)/.exec(new TextDecoder().decode(frame.bytes))?.[1])),
     resyncAll: () => void delivered.push(-1),
     rejected: () => {},
     brokerState: () => {},
@@ -43,6 +43,7 @@ describe("ChannelFeed recovery", () => {
     const publish = (n: number) => history.push({ id: `${n}-0` as EventId, json: json(n) });
     const { delivered, target } = recordingTarget();
     const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    await feed.start();
     feed.onReady();
     await tick();
     publish(1);
@@ -55,27 +56,57 @@ describe("ChannelFeed recovery", () => {
     await tick();
     publish(6);
     feed.onMessage(message(6));
+    await tick();
     expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it("delivers an event that lands between the subscribe and the start-point read (the read is no dedupe cursor)", async () => {
-    const history: HistoryEntry[] = [{ id: "1-0" as EventId, json: json(1) }]; // published just after the subscribe
+  it("delivers an event that lands between the start-point read and the subscribe", async () => {
+    const history: HistoryEntry[] = [];
     const { delivered, target } = recordingTarget();
     const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
-    feed.onReady(); // reads newestId: "1-0"
+    await feed.start(); // the start point: an empty history
+    history.push({ id: "1-0" as EventId, json: json(1) }); // published before the subscription is active
+    feed.onReady(); // the first read catches up
     await tick();
     feed.onMessage(message(1)); // the live message arrives after the read
+    await tick();
     expect(delivered).toEqual([1]);
   });
 
   it("drops a message it already delivered (same history id)", async () => {
+    const history: HistoryEntry[] = [];
     const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker([]), target, {}, 100, (call) => call());
+    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    await feed.start();
     feed.onReady();
     await tick();
+    history.push({ id: "6-0" as EventId, json: json(6) }, { id: "7-0" as EventId, json: json(7) });
     feed.onMessage(message(7));
+    await tick();
     feed.onMessage(message(7));
     feed.onMessage(message(6));
-    expect(delivered).toEqual([7]);
+    await tick();
+    expect(delivered).toEqual([6, 7]);
+  });
+
+  it("rejects an id the history does not hold, and it moves nothing: later events still arrive", async () => {
+    const history: HistoryEntry[] = [];
+    const rejected: string[] = [];
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), { ...target, rejected: (e) => void rejected.push(e.field ?? e.code) }, {}, 100, (call) => call());
+    await feed.start();
+    feed.onReady();
+    await tick();
+    feed.onMessage(`{"id":"999999999999999-0",${json(666).slice(1)}`); // a forged far-future id
+    await tick();
+    history.push({ id: "1-0" as EventId, json: json(1) });
+    feed.onMessage(message(1));
+    feed.onMessage(`{"id":"1-0",${json(667).slice(1)}`); // a real id with a forged body
+    await tick();
+    history.push({ id: "2-0" as EventId, json: json(2) });
+    feed.onMessage(message(2));
+    await tick();
+    expect({ delivered, rejected }).toEqual({ delivered: [1, 2], rejected: ["id", "id"] });
+    expect(feed.tail.replayAfter("1-0" as EventId, 100)).toMatchObject({ status: "ok", lastId: "2-0" });
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_HISTORY_LENGTH, type EventId, type RedisKeyOptions, compareEventIds, redisKeys } from "@realtime-bookings/protocol";
+import { DEFAULT_HISTORY_LENGTH, type EventId, NO_EVENT_YET, type RedisKeyOptions, compareEventIds, redisKeys } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "./types.js";
 import { withEventId } from "./with-event-id.js";
@@ -78,7 +78,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
       ensureOpen();
       const oldest = history[0];
       if (!oldest) return { status: "lost" };
-      if (compareEventIds(after, oldest.id) < 0) return { status: "gap" };
+      if (after !== NO_EVENT_YET && compareEventIds(after, oldest.id) < 0) return { status: "gap" };
       // Binary search for the first entry newer than `after`: bounded, never a scan.
       let lo = 0;
       let hi = history.length;

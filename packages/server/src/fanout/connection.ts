@@ -2,6 +2,9 @@ import { type EventId, type ViewerScope, compareEventIds } from "@realtime-booki
 import type { Frame } from "./frames.js";
 import type { Sink } from "./sink.js";
 
+/** The longest delay `setTimeout` honours (about 24.8 days); longer ones fire after 1 ms. @internal */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * One open SSE stream: who watches it and where its bytes go. While its replay is read from the
  * history, live frames wait in `pending` so the client sees history first, then live, in order and
@@ -36,7 +39,9 @@ export class Connection {
    * reconnects and authenticates afresh. Cleared by {@link Connection.dispose}.
    */
   expireAt(at: number): void {
-    this.expiry = setTimeout(() => this.sink.close(), Math.max(0, at - Date.now()));
+    const left = at - Date.now();
+    // A timer longer than 2^31-1 ms fires at once: wait in steps no longer than that, then re-arm.
+    this.expiry = setTimeout(() => (left > MAX_TIMER_MS ? this.expireAt(at) : this.sink.close()), Math.min(Math.max(0, left), MAX_TIMER_MS));
     this.expiry.unref?.();
   }
 

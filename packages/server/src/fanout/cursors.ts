@@ -1,19 +1,52 @@
-import type { EventId, EventScope, ViewerScope } from "@realtime-bookings/protocol";
-import { NO_EVENT_YET as NO_CURSOR } from "./replay.js";
+import { type EventId, type EventScope, NO_EVENT_YET, type ViewerScope } from "@realtime-bookings/protocol";
+
+/**
+ * How many workpoints and how many specialists keep a resume point. Past it the scope seen least
+ * recently forgets its own, and a new viewer of it gets {@link NO_EVENT_YET}, which resumes into an
+ * honest `resync` (never a silent gap). Scope ids come from published events: without a bound, a
+ * publisher sending many distinct ids would grow the hub's memory without end (200,000 ids: +33 MiB).
+ */
+export const MAX_SCOPE_CURSORS = 10_000;
+
+/** A map that keeps its `max` most recently set keys. */
+class RecentMap {
+  private readonly map = new Map<string, EventId>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): EventId | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, id: EventId): void {
+    this.map.delete(key); // re-inserted last: Map iteration order is insertion order
+    this.map.set(key, id);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
 
 /**
  * The newest event id each scope has seen, so a fresh connection can be given a resume point that
  * reveals nothing outside the viewer's scope: the newest event a specialist or supervisor may see,
- * the global newest only for admins. A scope with no event since the hub started gets `0-0`, which
- * resumes into an honest `resync` (or into nothing, when there is no history at all), never a silent
- * gap.
+ * the global newest only for admins. A scope with no event since the hub started (or forgotten, see
+ * {@link MAX_SCOPE_CURSORS}) gets {@link NO_EVENT_YET}.
  *
  * @internal
  */
 export class ScopeCursors {
   private global: EventId | undefined;
-  private readonly byWorkpoint = new Map<string, EventId>();
-  private readonly bySpecialist = new Map<string, EventId>();
+  private readonly byWorkpoint: RecentMap;
+  private readonly bySpecialist: RecentMap;
+
+  /** @param max - how many workpoints, and how many specialists, keep a resume point */
+  constructor(max = MAX_SCOPE_CURSORS) {
+    this.byWorkpoint = new RecentMap(max);
+    this.bySpecialist = new RecentMap(max);
+  }
 
   /** Records an event (in id order). */
   advance(id: EventId, scope: EventScope): void {
@@ -26,11 +59,16 @@ export class ScopeCursors {
   startFor(viewer: ViewerScope): EventId {
     switch (viewer.role) {
       case "admin":
-        return this.global ?? NO_CURSOR;
+        return this.global ?? NO_EVENT_YET;
       case "supervisor":
-        return this.byWorkpoint.get(viewer.workpoint_id) ?? NO_CURSOR;
+        return this.byWorkpoint.get(viewer.workpoint_id) ?? NO_EVENT_YET;
       case "specialist":
-        return this.bySpecialist.get(viewer.specialist_id) ?? NO_CURSOR;
+        return this.bySpecialist.get(viewer.specialist_id) ?? NO_EVENT_YET;
     }
+  }
+
+  /** How many scopes hold a resume point (for tests and metrics). */
+  get size(): number {
+    return this.byWorkpoint.size + this.bySpecialist.size;
   }
 }

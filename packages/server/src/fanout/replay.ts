@@ -1,9 +1,6 @@
-import { type EventId, type EventScope, type JsonLimits, type ResyncReason, safeParseBookingMessage } from "@realtime-bookings/protocol";
+import { type EventId, type EventScope, type JsonLimits, NO_EVENT_YET, type ResyncReason, safeParseBookingMessage } from "@realtime-bookings/protocol";
 import type { Broker } from "../brokers/types.js";
 import { type Frame, bookingFrame } from "./frames.js";
-
-/** The resume point `event: ready` gives a scope that has had no event since its hub started. @internal */
-export const NO_EVENT_YET = "0-0" as EventId;
 
 /** One history event, parsed and framed once for every connection that resumes past it. @internal */
 export interface ReplayEvent {
@@ -82,6 +79,8 @@ export class ReplayReader {
         return after === NO_EVENT_YET ? { status: "ok", events: [], lastId: undefined } : { status: "resync", reason: "history_lost" };
       case "ok": {
         if (page.truncated) return { status: "resync", reason: "history_exceeded" };
+        // `0-0` from a scope that had no event: replaying the whole history would be a guess.
+        if (after === NO_EVENT_YET && page.entries.length > 0) return { status: "resync", reason: "history_exceeded" };
         const events: ReplayEvent[] = [];
         for (const entry of page.entries) {
           const parsed = safeParseBookingMessage(entry.json, this.limits);

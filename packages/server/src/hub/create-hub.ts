@@ -18,7 +18,7 @@ import { FanoutBatch } from "../fanout/batch.js";
 import { Connection } from "../fanout/connection.js";
 import { ScopeCursors } from "../fanout/cursors.js";
 import { fanOut } from "../fanout/fan-out.js";
-import { type Frame, HEARTBEAT, bookingFrame, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
+import { type Frame, HEARTBEAT, preamble, readyFrame, resyncFrame } from "../fanout/frames.js";
 import { Registry } from "../fanout/registry.js";
 import { ReplayReader } from "../fanout/replay.js";
 import type { Sink } from "../fanout/sink.js";
@@ -34,6 +34,11 @@ import { answerVersion } from "./version-endpoint.js";
 import { withDeadline } from "./guard.js";
 import { type BookingHubOptions, resolveOptions } from "./options.js";
 import { type HubStats, newCounters } from "./stats.js";
+import { CachedProbe } from "./cached-probe.js";
+import { ResumeLimiter } from "./resume-limiter.js";
+
+/** How long `/healthz` reuses the broker's last answer: 2,000 requests cost one ping, not 2,000. */
+const HEALTH_CACHE_MS = 1_000;
 
 /** What `/healthz` reports. */
 export interface HubHealth {
@@ -140,11 +145,11 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const feed = new ChannelFeed(
     broker,
     {
-      deliver(message, recovered) {
+      deliver(frame, scope, recovered) {
         counters.eventsReceived += 1;
         if (recovered) counters.eventsRecovered += 1;
-        if (message.id !== undefined) cursors.advance(message.id, message.scope);
-        batch.push({ frame: bookingFrame(message.id, message.event), scope: message.scope });
+        if (frame.id !== undefined) cursors.advance(frame.id, scope);
+        batch.push({ frame, scope });
       },
       resyncAll(reason) {
         batch.push({ frame: resyncFrame(reason), scope: undefined });
@@ -163,13 +168,16 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     o.replayLimit,
     guard,
   );
-  const subscribed = broker.subscribe(feed);
+  const subscribed = feed.start();
   subscribed.catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to the broker", error));
 
   const replayReader = new ReplayReader(broker, o.replayLimit, limits, guard, (error) => {
     counters.messagesRejected += 1;
     logOnce(`history:${error.message}`, `skipped an invalid history entry: ${error.message}`);
   });
+
+  const resumeLimiter = new ResumeLimiter(o.resumeBurst, o.resumesPerSecond);
+  const pinged = new CachedProbe(HEALTH_CACHE_MS, () => guard(() => broker.ping()).then(() => true, () => false));
 
   const heartbeat = setInterval(() => registry.forEach((c) => c.heartbeat(HEARTBEAT)), o.heartbeatMs);
   heartbeat.unref?.();
@@ -238,7 +246,12 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     return { viewer, key, expiresAt, headers, lastEventId };
   }
 
-  async function readReplay(viewer: ViewerScope, lastEventId: string | undefined): Promise<Replay | undefined> {
+  /**
+   * What a resuming connection gets: from the in-memory tail when its id is recent enough, else one
+   * bounded history read, rate-limited per viewer key (429 past the limit).
+   */
+  async function readReplay(admitted: Admitted): Promise<Replay | PlainResponse | undefined> {
+    const { viewer, lastEventId } = admitted;
     if (lastEventId === undefined) return { frames: [], lastId: undefined, freshCursor: true };
     const after = parseEventId(lastEventId);
     counters.replays += 1;
@@ -246,8 +259,16 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       counters.resyncs += 1;
       return { frames: [resyncFrame("invalid_id")], lastId: undefined, freshCursor: true };
     }
+    let result = feed.tail.replayAfter(after, o.replayLimit);
+    if (result === undefined) {
+      const wait = resumeLimiter.take(admitted.key);
+      if (wait > 0) {
+        counters.connectionsRefused += 1;
+        return errorResponse(429, "too_many_resumes", "Too many resumes from old ids for this user; retry later.", { ...admitted.headers, "Retry-After": String(wait) });
+      }
+    }
     try {
-      const result = await replayReader.read(after);
+      result ??= await replayReader.read(after);
       if (result.status === "resync") {
         counters.resyncs += 1;
         return { frames: [resyncFrame(result.reason)], lastId: undefined, freshCursor: true };
@@ -265,6 +286,8 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
    * nothing published meanwhile falls between replay and live.
    */
   async function openStream(admitted: Admitted, sink: Sink, start: () => void): Promise<Connection | PlainResponse> {
+    // What the hub was told about so far is in the tail once the feed is idle; the rest comes live.
+    await feed.idle();
     const connection = new Connection(admitted.viewer, sink, admitted.key, o.maxBufferedBytes);
     connection.holdForReplay();
     // Events the feed already took in go to the connections open before this one, and move the
@@ -273,7 +296,11 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     registry.add(connection);
     // Taken as the connection starts holding live frames: every frame it gets later is newer.
     const cursor = cursors.startFor(admitted.viewer);
-    const replay = await readReplay(admitted.viewer, admitted.lastEventId);
+    const replay = await readReplay(admitted);
+    if (replay && "status" in replay) {
+      release(connection);
+      return replay;
+    }
     if (!replay) {
       release(connection);
       return errorResponse(503, "broker_unavailable", "Could not read the history to resume; retry later.", { ...admitted.headers, "Retry-After": "2" });
@@ -360,22 +387,21 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       return { ...counters, connections: registry.byRole(), brokerUp };
     },
     async health() {
-      const brokerReachable = await guard(() => broker.ping()).then(
-        () => true,
-        () => false,
-      );
+      const brokerReachable = await pinged.get();
       return { ok: brokerReachable && brokerUp, broker: broker.kind, brokerReachable, subscribed: brokerUp, connections: registry.size };
     },
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      feed.close();
       batch.flush();
       registry.forEach((c) => {
         c.sink.close();
         release(c);
       });
-      await broker.close();
+      // Whatever Redis does (down, never reached, hanging), closing ends within the broker timeout.
+      await guard(() => broker.close()).catch((error: unknown) => o.logger.warn("[realtime-bookings] the broker did not close in time", error));
     },
   };
 }

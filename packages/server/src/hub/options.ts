@@ -84,6 +84,18 @@ export interface BookingHubOptions {
    * @defaultValue 65536
    */
   readonly maxEventLength?: number;
+  /**
+   * Resumes from an id older than the hub's in-memory tail read the history from Redis; each viewer
+   * key may make this many at once…
+   * @defaultValue 20
+   */
+  readonly resumeBurst?: number;
+  /**
+   * …and regains this many per second. Past it, a resume gets 429 with `Retry-After`. Resumes inside
+   * the tail (the last `replayLimit` events) cost nothing and are never limited.
+   * @defaultValue 2
+   */
+  readonly resumesPerSecond?: number;
   /** Cross-origin access, when the hub is served on another origin than the app. */
   readonly cors?: CorsOptions;
   /**
@@ -125,13 +137,15 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
     replayLimit: options.replayLimit ?? 1_000,
     brokerTimeoutMs: options.brokerTimeoutMs ?? 2_000,
     maxEventLength: options.maxEventLength ?? 65_536,
+    resumeBurst: options.resumeBurst ?? 20,
+    resumesPerSecond: options.resumesPerSecond ?? 2,
     cors: options.cors,
     maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
     maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,
     viewerKey: options.viewerKey ?? scopeKey,
     logger: options.logger ?? console,
   };
-  for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength"] as const) {
+  for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength", "resumeBurst", "resumesPerSecond"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
   }

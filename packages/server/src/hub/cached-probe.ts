@@ -1,0 +1,29 @@
+/**
+ * A probe whose answer is reused for `ttlMs`, with one call in flight at a time: a burst of health
+ * checks costs the broker one round trip per period, not one per request.
+ *
+ * @internal
+ */
+export class CachedProbe<T> {
+  private last: { readonly value: Promise<T>; readonly at: number } | undefined;
+
+  /**
+   * @param ttlMs - how long an answer is reused
+   * @param probe - asks the real question (must not reject)
+   * @param now - the clock (injected by tests)
+   */
+  constructor(
+    private readonly ttlMs: number,
+    private readonly probe: () => Promise<T>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The last answer if it is fresh (or still coming), else a new one. */
+  get(): Promise<T> {
+    const now = this.now();
+    if (this.last && now - this.last.at < this.ttlMs) return this.last.value;
+    const value = this.probe();
+    this.last = { value, at: now };
+    return value;
+  }
+}
