@@ -1,5 +1,5 @@
 // Issue 11 (trust at the edges), the hub's items: each test failed on the hub before its fix.
-import { type EventId, redisKeys } from "@realtime-bookings/protocol";
+import { type CanonicalId, type EventId, redisKeys } from "@realtime-bookings/protocol";
 import { type SseReader, openSse, sleep } from "@realtime-bookings/test-utils";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
@@ -87,7 +87,7 @@ describe.each(kits.filter((k) => k.redis))("hub trusts only what the history hol
     const old: Response[] = [];
     for (let i = 0; i < 5; i++) old.push(await fetch(server.streamUrl("spec-3"), { headers: { "Last-Event-ID": first.id } }));
     const refused = old.at(-1) as Response;
-    const body = refused.status === 429 ? await refused.json() : undefined;
+    const body = refused.status === 429 ? ((await refused.json()) as { error?: string }) : undefined;
     for (const response of old) await response.body?.cancel().catch(() => {});
     // Another viewer is not limited by this one.
     const other = await fetch(server.streamUrl("spec-4"), { headers: { "Last-Event-ID": first.id } });
@@ -123,11 +123,11 @@ describe("hub bounds and deadlines", () => {
 
   it("the per-scope resume points stay bounded whatever scope ids arrive", () => {
     const cursors = new ScopeCursors();
-    for (let i = 0; i < 200_000; i++) cursors.advance(`${i}-0` as EventId, { workpoints: [String(i)], specialists: [String(i)] });
+    for (let i = 0; i < 200_000; i++) cursors.advance(`${i}-0` as EventId, { workpoints: [String(i) as CanonicalId], specialists: [String(i) as CanonicalId] });
     expect({
       size: cursors.size,
-      newest: cursors.startFor({ role: "specialist", specialist_id: "199999" }),
-      forgotten: cursors.startFor({ role: "specialist", specialist_id: "1" }),
+      newest: cursors.startFor({ role: "specialist", specialist_id: "199999" as CanonicalId }),
+      forgotten: cursors.startFor({ role: "specialist", specialist_id: "1" as CanonicalId }),
     }).toEqual({ size: 2 * MAX_SCOPE_CURSORS, newest: "199999-0", forgotten: "0-0" });
   });
 

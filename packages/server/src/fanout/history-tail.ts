@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type EventId, type EventScope, NO_EVENT_YET, compareEventIds } from "@realtime-bookings/protocol";
 import type { Frame } from "./frames.js";
 import type { ReplayEvent, ReplayResult } from "./replay.js";
@@ -7,9 +8,19 @@ export interface TailEntry extends ReplayEvent {
   readonly id: EventId;
   readonly scope: EventScope;
   readonly frame: Frame;
-  /** The event JSON as the history stores it: a channel message claiming this id must carry exactly it. */
-  readonly json: string;
+  /** A digest of the channel message the publish script sent for it: a message claiming this id must match. */
+  readonly digest: string;
 }
+
+/** The digest {@link HistoryTail.verify} compares: of the channel message the publish script sends. @internal */
+export const messageDigest = (id: EventId, json: string): string => digest(`{"id":"${id}",${json.slice(1)}`);
+const digest = (text: string): string => createHash("sha1").update(text).digest("base64");
+
+/**
+ * How many bytes of frames the tail keeps at most, whatever `capacity` says: large events make it
+ * shorter (older resumes then read Redis), never larger.
+ */
+export const MAX_TAIL_BYTES = 4 * 1024 * 1024;
 
 /**
  * The newest events of the history, as the hub's feed read them from Redis, in id order and without
@@ -24,9 +35,16 @@ export interface TailEntry extends ReplayEvent {
 export class HistoryTail {
   private entries: TailEntry[] = [];
   private start: EventId | undefined;
+  private bytes = 0;
 
-  /** @param capacity - how many entries to keep: at least the most one replay may carry */
-  constructor(private readonly capacity: number) {}
+  /**
+   * @param capacity - how many entries to keep: at least the most one replay may carry
+   * @param maxBytes - how many bytes of frames to keep
+   */
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes = MAX_TAIL_BYTES,
+  ) {}
 
   /** The id after which the tail holds every entry; `undefined` while unknown (nothing is served). */
   get from(): EventId | undefined {
@@ -36,6 +54,7 @@ export class HistoryTail {
   /** Empties the tail: from now on it holds every entry newer than `from` (unknown: `undefined`). */
   reset(from: EventId | undefined): void {
     this.entries = [];
+    this.bytes = 0;
     this.start = from;
   }
 
@@ -43,7 +62,12 @@ export class HistoryTail {
   append(entry: TailEntry): void {
     if (this.start === undefined) return;
     this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.start = (this.entries.shift() as TailEntry).id;
+    this.bytes += entry.frame.bytes.byteLength;
+    while (this.entries.length > this.capacity || (this.bytes > this.maxBytes && this.entries.length > 0)) {
+      const dropped = this.entries.shift() as TailEntry;
+      this.bytes -= dropped.frame.bytes.byteLength;
+      this.start = dropped.id;
+    }
   }
 
   /**
@@ -56,7 +80,7 @@ export class HistoryTail {
     const at = this.firstAfter(id, true);
     const entry = this.entries[at];
     if (entry === undefined || entry.id !== id) return false;
-    return text === `{"id":"${id}",${entry.json.slice(1)}`;
+    return digest(text) === entry.digest;
   }
 
   /**

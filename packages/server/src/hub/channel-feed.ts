@@ -12,7 +12,7 @@ import {
 } from "@realtime-bookings/protocol";
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "../brokers/types.js";
 import { type Frame, bookingFrame } from "../fanout/frames.js";
-import { HistoryTail } from "../fanout/history-tail.js";
+import { HistoryTail, messageDigest } from "../fanout/history-tail.js";
 
 /** At most this many channel messages wait for the history read that confirms them. */
 const MAX_WAITING = 10_000;
@@ -213,7 +213,7 @@ export class ChannelFeed implements BrokerListener {
     const parsed = safeParseBookingMessage(entry.json, this.limits);
     if (!parsed.ok) return this.target.rejected(parsed.error);
     const frame = bookingFrame(entry.id, parsed.value.event);
-    this.tail.append({ id: entry.id, scope: parsed.value.scope, frame, json: entry.json });
+    this.tail.append({ id: entry.id, scope: parsed.value.scope, frame, digest: messageDigest(entry.id, entry.json) });
     this.target.deliver(frame, parsed.value.scope, this.catchingUp);
   }
 
