@@ -21,7 +21,7 @@ const idOf = (ctx: RouteContext): number | undefined => (/^[1-9]\d{0,9}$/.test(c
 const NOT_FOUND = "This booking no longer exists, or you cannot see it.";
 
 /** What a conflict outside the writer's scope says: nothing about the booking they may not see. */
-const TAKEN = "That time is taken: choose another time or specialist.";
+export const TAKEN = "That time is taken: choose another time or specialist.";
 
 /**
  * Turns a refused write into its answer. A conflict (or a stale form) names the other booking only
