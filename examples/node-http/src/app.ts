@@ -47,7 +47,7 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     const viewer = sessions.viewer(cookie(req, COOKIE));
-    const sameSite = fromThisSite((name) => {
+    const fromOwnSite = fromThisSite((name) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value[0] : value;
     });
@@ -62,7 +62,7 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
       return;
     }
     if (req.method === "POST" && pathname === "/login") {
-      if (!sameSite) return json(res, 403, { error: "cross_site", message: "Sign in from this site's own page." });
+      if (!fromOwnSite) return json(res, 403, { error: "cross_site", message: "Sign in from this site's own page." });
       const signedIn = viewerFromForm(new URLSearchParams(await readBody(req)).get("as"));
       if (!signedIn) return json(res, 400, { error: "invalid_viewer" });
       res.writeHead(303, { Location: "/", "Set-Cookie": sessions.create(signedIn) }).end();
@@ -73,7 +73,7 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
       // (A JSON content type cannot be sent cross-site without a CORS preflight, which this app never
       // grants; the origin check refuses what a browser sends from another site anyway.)
       if (!viewer) return json(res, 401, { error: "unauthenticated" });
-      if (!sameSite) return json(res, 403, { error: "cross_site", message: "Publish from this site's own page." });
+      if (!fromOwnSite) return json(res, 403, { error: "cross_site", message: "Publish from this site's own page." });
       if (!req.headers["content-type"]?.startsWith("application/json")) return json(res, 415, { error: "send application/json" });
       try {
         const event: unknown = JSON.parse(await readBody(req));
