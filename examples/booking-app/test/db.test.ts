@@ -124,6 +124,16 @@ describe("BookingStore", () => {
     expect(store.get(created.booking.id)).toBeUndefined();
     expect(store.cancel(created.booking.id)).toEqual({ ok: false, reason: "not_found" });
   });
+
+  it("refuses an edit or a cancel as not found when the writer may not touch the booking as it is inside the transaction", () => {
+    const store = new BookingStore(open());
+    const created = store.create(input());
+    if (!created.ok) throw new Error("create refused");
+    const onlySpecialist4 = (b: { specialistId: number }): boolean => b.specialistId === 4;
+    expect(store.update(created.booking.id, input({ specialistId: 4 }), undefined, onlySpecialist4)).toEqual({ ok: false, reason: "not_found" });
+    expect(store.cancel(created.booking.id, undefined, onlySpecialist4)).toEqual({ ok: false, reason: "not_found" });
+    expect(store.get(created.booking.id)).toMatchObject({ specialistId: 1, revision: 1 });
+  });
 });
 
 describe("the booking form", () => {

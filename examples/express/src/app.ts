@@ -2,6 +2,7 @@ import { type BookingEvent, type BookingHub, type Broker, HubError, createBookin
 import express, { type Express } from "express";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fromThisSite, mayPublish } from "./guard.js";
 import { SDK_BUNDLE, page } from "./page.js";
 import { COOKIE, Sessions, viewerFromForm } from "./sessions.js";
 
@@ -39,17 +40,23 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
   });
   app.get("/realtime-bookings.js", (_req, res) => res.sendFile(SDK_BUNDLE));
 
+  // A sign-in posted from another site is refused (login CSRF), like every POST here.
   app.post("/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
+    if (!fromThisSite((name) => req.get(name))) return void res.status(403).json({ error: "cross_site", message: "Sign in from this site's own page." });
     const viewer = viewerFromForm(typeof req.body?.as === "string" ? req.body.as : null);
     if (!viewer) return void res.status(400).json({ error: "invalid_viewer" });
     res.set("Set-Cookie", sessions.create(viewer)).redirect(303, "/");
   });
 
-  // Your app's write path: save the booking, then publish. express.json() only parses JSON, which a
-  // cross-site form cannot send without a CORS preflight this app never grants.
+  // Your app's write path: check the user may make this change, save the booking, then publish.
+  // express.json() only parses JSON, which a cross-site form cannot send without a CORS preflight
+  // this app never grants; the origin check refuses what a browser sends from another site anyway.
   app.post("/bookings", express.json({ limit: "16kb" }), async (req, res) => {
-    if (!sessions.viewer(cookie(req.headers.cookie, COOKIE))) return void res.status(401).json({ error: "unauthenticated" });
+    const viewer = sessions.viewer(cookie(req.headers.cookie, COOKIE));
+    if (!viewer) return void res.status(401).json({ error: "unauthenticated" });
+    if (!fromThisSite((name) => req.get(name))) return void res.status(403).json({ error: "cross_site", message: "Publish from this site's own page." });
     if (!req.is("application/json")) return void res.status(415).json({ error: "send application/json" });
+    if (!mayPublish(viewer, req.body)) return void res.status(403).json({ error: "forbidden", message: "You may only publish changes of bookings you may change." });
     try {
       const { id } = await hub.publish(req.body as BookingEvent);
       res.status(202).json({ id });

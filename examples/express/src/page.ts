@@ -23,11 +23,11 @@ export function page(framework: string, viewer: Viewer | null): string {
 <button>Sign in</button></form><p>Open a second browser as someone else to see who gets which change.</p></body></html>`;
   }
   return `${head}<p>Signed in as ${who(viewer)}. <button id="status" type="button">Connecting…</button></p>
-<form id="publish"><fieldset><legend>Publish a booking change (what your app does after it writes to its database)</legend>
+<form id="publish"><fieldset><legend>Publish a booking change (what your app does after it writes to its database; only changes you may make are accepted)</legend>
 <label>type <select name="type"><option>create</option><option>update</option><option>delete</option></select></label>
 <label>booking <input name="id" value="42" size="4"></label>
-<label>specialist <input name="specialist_id" value="3" size="3"></label>
-<label>workpoint <input name="workpoint_id" value="1" size="3"></label>
+<label>specialist <input name="specialist_id" value="${viewer.role === "specialist" ? viewer.specialist_id : 3}" size="3"></label>
+<label>workpoint <input name="workpoint_id" value="${viewer.role === "supervisor" ? viewer.workpoint_id : 1}" size="3"></label>
 <button>Publish</button></fieldset></form>
 <h2>Changes this viewer received</h2><ol id="log"></ol>
 <script src="/realtime-bookings.js"></script>

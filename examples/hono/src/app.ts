@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { fromThisSite, mayPublish } from "./guard.js";
 import { SDK_BUNDLE, page } from "./page.js";
 import { COOKIE, Sessions, viewerFromForm } from "./sessions.js";
 
@@ -36,7 +37,10 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
   app.get("/", (c) => c.html(page("Hono", sessions.viewer(getCookie(c, COOKIE)))));
   app.get("/realtime-bookings.js", async (c) => c.body(await readFile(SDK_BUNDLE, "utf8"), 200, { "Content-Type": "text/javascript; charset=utf-8" }));
 
+  // A sign-in posted from another site is refused (login CSRF), like every POST here. (Hono's own
+  // csrf() middleware is stricter: it also refuses clients that send no Origin, such as curl.)
   app.post("/login", async (c) => {
+    if (!fromThisSite((name) => c.req.header(name))) return c.json({ error: "cross_site", message: "Sign in from this site's own page." }, 403);
     const form = await c.req.parseBody();
     const viewer = viewerFromForm(typeof form["as"] === "string" ? form["as"] : null);
     if (!viewer) return c.json({ error: "invalid_viewer" }, 400);
@@ -44,13 +48,18 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
     return c.redirect("/", 303);
   });
 
-  // Your app's write path: save the booking, then publish. Only JSON is taken, which a cross-site
-  // form cannot send without a CORS preflight this app never grants.
+  // Your app's write path: check the user may make this change, save the booking, then publish. Only
+  // JSON is taken, which a cross-site form cannot send without a CORS preflight this app never grants;
+  // the origin check refuses what a browser sends from another site anyway.
   app.post("/bookings", async (c) => {
-    if (!sessions.viewer(getCookie(c, COOKIE))) return c.json({ error: "unauthenticated" }, 401);
+    const viewer = sessions.viewer(getCookie(c, COOKIE));
+    if (!viewer) return c.json({ error: "unauthenticated" }, 401);
+    if (!fromThisSite((name) => c.req.header(name))) return c.json({ error: "cross_site", message: "Publish from this site's own page." }, 403);
     if (!c.req.header("content-type")?.startsWith("application/json")) return c.json({ error: "send application/json" }, 415);
     try {
-      const { id } = await hub.publish((await c.req.json()) as BookingEvent);
+      const event: unknown = await c.req.json();
+      if (!mayPublish(viewer, event)) return c.json({ error: "forbidden", message: "You may only publish changes of bookings you may change." }, 403);
+      const { id } = await hub.publish(event as BookingEvent);
       return c.json({ id }, 202);
     } catch (error) {
       const invalid = error instanceof SyntaxError || (error instanceof HubError && error.code === "invalid_event");

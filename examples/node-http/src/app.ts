@@ -2,6 +2,7 @@ import { type BookingEvent, type BookingHub, type Broker, HubError, createBookin
 import { readFile } from "node:fs/promises";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fromThisSite, mayPublish } from "./guard.js";
 import { SDK_BUNDLE, page } from "./page.js";
 import { COOKIE, Sessions, viewerFromForm } from "./sessions.js";
 
@@ -46,6 +47,10 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? "/", "http://localhost");
     const viewer = sessions.viewer(cookie(req, COOKIE));
+    const fromOwnSite = fromThisSite((name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    });
     if (req.method === "GET" && pathname === "/events") return hub.events.node(req, res);
     if (req.method === "GET" && pathname === "/version") return hub.version.node(req, res);
     if (req.method === "GET" && pathname === "/") {
@@ -57,18 +62,23 @@ export function createApp(options: { broker?: Broker } = {}): ExampleApp {
       return;
     }
     if (req.method === "POST" && pathname === "/login") {
+      if (!fromOwnSite) return json(res, 403, { error: "cross_site", message: "Sign in from this site's own page." });
       const signedIn = viewerFromForm(new URLSearchParams(await readBody(req)).get("as"));
       if (!signedIn) return json(res, 400, { error: "invalid_viewer" });
       res.writeHead(303, { Location: "/", "Set-Cookie": sessions.create(signedIn) }).end();
       return;
     }
     if (req.method === "POST" && pathname === "/bookings") {
-      // Your app's write path: save the booking, then publish. (A JSON content type cannot be sent
-      // cross-site without a CORS preflight, which this app never grants: that is its CSRF guard.)
+      // Your app's write path: check the user may make this change, save the booking, then publish.
+      // (A JSON content type cannot be sent cross-site without a CORS preflight, which this app never
+      // grants; the origin check refuses what a browser sends from another site anyway.)
       if (!viewer) return json(res, 401, { error: "unauthenticated" });
+      if (!fromOwnSite) return json(res, 403, { error: "cross_site", message: "Publish from this site's own page." });
       if (!req.headers["content-type"]?.startsWith("application/json")) return json(res, 415, { error: "send application/json" });
       try {
-        const { id } = await hub.publish(JSON.parse(await readBody(req)) as BookingEvent);
+        const event: unknown = JSON.parse(await readBody(req));
+        if (!mayPublish(viewer, event)) return json(res, 403, { error: "forbidden", message: "You may only publish changes of bookings you may change." });
+        const { id } = await hub.publish(event as BookingEvent);
         return json(res, 202, { id });
       } catch (error) {
         const invalid = error instanceof SyntaxError || (error instanceof HubError && error.code === "invalid_event");

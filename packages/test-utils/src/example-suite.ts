@@ -14,8 +14,10 @@ export interface ListeningApp {
 
 /**
  * The suite every framework example (node:http, Express, Hono) must pass: sessions guard the stream and
- * the version, a publish reaches exactly the viewers allowed to see it, invalid events get 400, the
- * page loads the SDK bundle, and `npm start` runs the built example on `PORT`.
+ * the version, a publish reaches exactly the viewers allowed to see it, only a user allowed to change
+ * a booking may publish its change (403 otherwise), a sign-in or publish posted from another site is
+ * refused (403), invalid events get 400, the page loads the SDK bundle, and `npm start` runs the built
+ * example on `PORT`.
  *
  * @param title - e.g. `the Express example`
  * @param createApp - the example's factory
@@ -35,8 +37,8 @@ export function describeExampleApp(title: string, createApp: () => ListeningApp,
     expect(response.status).toBe(303);
     return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   }
-  const publish = (cookie: string, event: unknown): Promise<Response> =>
-    fetch(`${url}/bookings`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: JSON.stringify(event) });
+  const publish = (cookie: string, event: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${url}/bookings`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", ...headers }, body: JSON.stringify(event) });
 
   describe(title, () => {
     it("refuses the stream and the version without a session", async () => {
@@ -58,6 +60,54 @@ export function describeExampleApp(title: string, createApp: () => ListeningApp,
       expect(await (await fetch(`${url}/version`, { headers: { Cookie: specialist } })).json()).toEqual({ version: 1 });
       mine.close();
       theirs.close();
+    });
+
+    it("publishes only changes the signed-in user may make (403 otherwise), so nothing forged reaches anyone", async () => {
+      const [specialist, supervisor, admin, victimCookie] = await Promise.all([signIn("specialist:3"), signIn("supervisor:1"), signIn("admin"), signIn("specialist:4")]);
+      const victim = await openSse(`${url}/events`, { Cookie: victimCookie });
+      try {
+        const forged: Array<[string, string, unknown]> = [
+          ["into another's calendar", specialist, { type: "create", data: { id: 7, specialist_id: 4, workpoint_id: 2 } }],
+          ["an id as a string", specialist, { type: "delete", data: { id: 7, specialist_id: "4", workpoint_id: 1 } }],
+          ["taking another's booking", specialist, { type: "update", data: { id: 7, specialist_id: 3, workpoint_id: 1 }, previous: { specialist_id: 4 } }],
+          ["handing a booking away", specialist, { type: "update", data: { id: 7, specialist_id: 4, workpoint_id: 1 }, previous: { specialist_id: 3 } }],
+          ["a test event", specialist, { type: "test", data: { specialist_id: 4 } }],
+          ["no scope at all", specialist, { type: "create", data: { id: 7 } }],
+          ["another workpoint", supervisor, { type: "create", data: { id: 7, specialist_id: 4, workpoint_id: 2 } }],
+          ["taking another workpoint's booking", supervisor, { type: "update", data: { id: 7, specialist_id: 4, workpoint_id: 1 }, previous: { workpoint_id: 2 } }],
+          ["moving a booking to another workpoint", supervisor, { type: "update", data: { id: 7, specialist_id: 4, workpoint_id: 2 }, previous: { workpoint_id: 1 } }],
+        ];
+        for (const [what, cookie, event] of forged) {
+          const response = await publish(cookie, event);
+          expect([what, response.status, ((await response.json()) as { error: string }).error]).toEqual([what, 403, "forbidden"]);
+        }
+        // What each may do still goes through; the first event the victim receives is the admin's.
+        expect((await publish(specialist, { type: "update", data: { id: 8, specialist_id: 3, workpoint_id: 2 }, previous: { workpoint_id: 1 } })).status).toBe(202);
+        expect((await publish(supervisor, { type: "delete", data: { id: 9, specialist_id: "3", workpoint_id: "1" } })).status).toBe(202);
+        const moved = { type: "update", data: { id: 10, specialist_id: 4, workpoint_id: 2 }, previous: { specialist_id: 3, workpoint_id: 1 } };
+        expect((await publish(admin, moved)).status).toBe(202);
+        const [received] = await victim.waitForEvents(1, 2000);
+        expect(JSON.parse(received?.data ?? "")).toEqual(moved);
+        await sleep(100);
+        expect(victim.events).toHaveLength(1);
+      } finally {
+        victim.close();
+      }
+    });
+
+    it("refuses a sign-in or a publish posted from another site (CSRF)", async () => {
+      const login = (headers: Record<string, string>): Promise<Response> =>
+        fetch(`${url}/login`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body: "as=admin" });
+      for (const headers of [{ Origin: "http://evil.example" }, { Origin: "null" }, { "Sec-Fetch-Site": "cross-site" }, { Origin: url.replace("127.0.0.1", "localhost") }]) {
+        const response = await login(headers);
+        expect([headers, response.status, response.headers.get("set-cookie")]).toEqual([headers, 403, null]);
+      }
+      // A browser on the example's own page sends its own origin.
+      expect((await login({ Origin: url, "Sec-Fetch-Site": "same-origin" })).status).toBe(303);
+      const cookie = await signIn("admin");
+      const event = { type: "create", data: { id: 11, specialist_id: 3, workpoint_id: 1 } };
+      expect((await publish(cookie, event, { Origin: "http://evil.example" })).status).toBe(403);
+      expect((await publish(cookie, event, { Origin: url })).status).toBe(202);
     });
 
     it("answers 400 for an invalid event", async () => {
