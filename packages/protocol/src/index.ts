@@ -16,7 +16,7 @@ export {
   safeParseBookingMessage,
   parseBookingEvent,
 } from "./event.js";
-export { VIEWER_ROLES, type ViewerRole, type Viewer, type ViewerScope, safeParseViewer, canView } from "./viewer.js";
+export { VIEWER_ROLES, type ViewerRole, type Viewer, type ViewerScope, safeParseViewer, canView, scopeKey } from "./viewer.js";
 export { type SseMessage, SSE_HEADERS, encodeSseMessage } from "./sse.js";
 export {
   DEFAULT_CHANNEL,

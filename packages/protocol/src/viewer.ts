@@ -78,3 +78,24 @@ export function canView(viewer: ViewerScope, scope: EventScope): boolean {
       return scope.specialists.includes(viewer.specialist_id);
   }
 }
+
+/**
+ * The one string that names a viewer's scope: `admin`, `supervisor:<workpoint>` or
+ * `specialist:<specialist>`. Ids are canonical (no separators can occur in them), so two scopes never
+ * share a key. Used wherever something is counted or cached per scope.
+ *
+ * @example
+ * ```ts
+ * scopeKey({ role: "specialist", specialist_id: "3" as CanonicalId }); // "specialist:3"
+ * ```
+ */
+export function scopeKey(viewer: ViewerScope): string {
+  switch (viewer.role) {
+    case "admin":
+      return "admin";
+    case "supervisor":
+      return `supervisor:${viewer.workpoint_id}`;
+    case "specialist":
+      return `specialist:${viewer.specialist_id}`;
+  }
+}

@@ -1,7 +1,7 @@
 import { type EventId, redisKeys } from "@realtime-bookings/protocol";
 import { describe, expect, it } from "vitest";
 import type { Broker, HistoryEntry, HistoryPage } from "../src/brokers/types.js";
-import { ChannelFeed, type FeedTarget } from "../src/hub/channel-feed.js";
+import { ChannelFeed, type FeedObserver, type FeedSink } from "../src/feed/channel-feed.js";
 
 const json = (n: number) => JSON.stringify({ type: "create", data: { id: n, specialist_id: 1, workpoint_id: 1 } });
 const message = (n: number) => `{"id":"${n}-0",${json(n).slice(1)}`;
@@ -26,7 +26,7 @@ function scriptedBroker(history: HistoryEntry[]): Broker {
 
 function recordingTarget() {
   const delivered: number[] = [];
-  const target: FeedTarget = {
+  const target: FeedSink & FeedObserver = {
     deliver: (frame) => void delivered.push(Number(/"data":\{"id":(\d+)/.exec(new TextDecoder().decode(frame.bytes))?.[1])),
     resyncAll: () => void delivered.push(-1),
     rejected: () => {},
@@ -42,7 +42,7 @@ describe("ChannelFeed recovery", () => {
     const history: HistoryEntry[] = [];
     const publish = (n: number) => history.push({ id: `${n}-0` as EventId, json: json(n) });
     const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
     await feed.start();
     feed.onReady();
     await tick();
@@ -63,7 +63,7 @@ describe("ChannelFeed recovery", () => {
   it("delivers an event that lands between the start-point read and the subscribe", async () => {
     const history: HistoryEntry[] = [];
     const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
     await feed.start(); // the start point: an empty history
     history.push({ id: "1-0" as EventId, json: json(1) }); // published before the subscription is active
     feed.onReady(); // the first read catches up
@@ -76,7 +76,7 @@ describe("ChannelFeed recovery", () => {
   it("drops a message it already delivered (same history id)", async () => {
     const history: HistoryEntry[] = [];
     const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, {}, 100, (call) => call());
+    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
     await feed.start();
     feed.onReady();
     await tick();
@@ -93,7 +93,7 @@ describe("ChannelFeed recovery", () => {
     const history: HistoryEntry[] = [];
     const rejected: string[] = [];
     const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), { ...target, rejected: (e) => void rejected.push(e.field ?? e.code) }, {}, 100, (call) => call());
+    const feed = new ChannelFeed(scriptedBroker(history), target, { ...target, rejected: (e) => void rejected.push(e.field ?? e.code) }, {}, 100, (call) => call());
     await feed.start();
     feed.onReady();
     await tick();

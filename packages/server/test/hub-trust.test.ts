@@ -4,7 +4,7 @@ import { type SseReader, openSse, sleep } from "@realtime-bookings/test-utils";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Broker, createBookingHub, memoryBroker } from "../src/index.js";
-import { ScopeCursors, MAX_SCOPE_CURSORS } from "../src/fanout/cursors.js";
+import { ScopeCursors, MAX_SCOPE_CURSORS } from "../src/fanout/resume/cursors.js";
 import { brokerKits, uniquePrefix } from "./support/brokers.js";
 import { type HubServer, startHubServer } from "./support/hub-server.js";
 
@@ -136,10 +136,22 @@ describe("hub bounds and deadlines", () => {
     let pings = 0;
     const broker: Broker = { ...inner, ping: () => ((pings += 1), inner.ping()) };
     const hub = createBookingHub({ broker, authenticate: () => null, logger: quiet });
+    await sleep(20); // subscribed: a change of the subscription's state asks again
+    pings = 0;
     await Promise.all(Array.from({ length: 2000 }, () => hub.health()));
     const health = await hub.health();
     await hub.close();
     expect({ pings, ok: health.brokerReachable }).toEqual({ pings: 1, ok: true });
+  });
+
+  it("publish() refuses an event that fits the limit only without its id: hubs would drop its channel message", async () => {
+    const hub = createBookingHub({ authenticate: () => null, logger: quiet });
+    const base = JSON.stringify({ type: "create", data: { id: 1, specialist_id: 3, workpoint_id: 1, pad: "" } }).length;
+    const event = (length: number) => ({ type: "create" as const, data: { id: 1, specialist_id: 3, workpoint_id: 1, pad: "x".repeat(length - base) } });
+    const nearLimit = await hub.publish(event(65_520)).then(() => "published", (e: unknown) => (e as { code?: string }).code);
+    const fits = await hub.publish(event(65_000)).then(() => "published", (e: unknown) => (e as { code?: string }).code);
+    await hub.close();
+    expect({ nearLimit, fits }).toEqual({ nearLimit: "invalid_event", fits: "published" });
   });
 
   it("close() returns within the broker timeout when the broker never finishes closing", async () => {

@@ -1,7 +1,7 @@
 import { type EventId, redisKeys } from "@realtime-bookings/protocol";
 import { describe, expect, it } from "vitest";
 import type { Broker, HistoryEntry, HistoryPage } from "../src/brokers/types.js";
-import { ReplayReader } from "../src/fanout/replay.js";
+import { ReplayReader } from "../src/fanout/resume/replay.js";
 
 const json = (n: number) => JSON.stringify({ type: "create", data: { id: n, specialist_id: 1, workpoint_id: 1 } });
 

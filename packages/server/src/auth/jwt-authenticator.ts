@@ -3,7 +3,7 @@ import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
 import type { HubRequest } from "../http/request.js";
-import type { Authenticate } from "../hub/options.js";
+import type { Authenticate } from "../options.js";
 import { type JwtAlgorithm, verificationKeys } from "./keys.js";
 import { TOKEN_FAILURE_REASONS, type TokenFailureReason, reasonOfJoseError, tokenFailure } from "./token-failure.js";
 import { readToken } from "./token-source.js";

@@ -1,4 +1,4 @@
-import type { HubLogger } from "../hub/options.js";
+import type { HubLogger } from "../logger.js";
 
 const detailText = (detail: unknown): string =>
   detail instanceof Error ? detail.message : typeof detail === "string" ? detail : (JSON.stringify(detail) ?? String(detail));

@@ -5,7 +5,7 @@
  * @internal
  */
 export class CachedProbe<T> {
-  private last: { readonly value: Promise<T>; readonly at: number } | undefined;
+  private last: { readonly value: Promise<T>; readonly at: number; readonly epoch: number } | undefined;
 
   /**
    * @param ttlMs - how long an answer is reused
@@ -18,12 +18,16 @@ export class CachedProbe<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The last answer if it is fresh (or still coming), else a new one. */
-  get(): Promise<T> {
+  /**
+   * The last answer if it is fresh (or still coming) and was asked in the same `epoch`, else a new one.
+   *
+   * @param epoch - changes when what the probe asks about is known to have changed (a new answer then)
+   */
+  get(epoch = 0): Promise<T> {
     const now = this.now();
-    if (this.last && now - this.last.at < this.ttlMs) return this.last.value;
+    if (this.last && this.last.epoch === epoch && now - this.last.at < this.ttlMs) return this.last.value;
     const value = this.probe();
-    this.last = { value, at: now };
+    this.last = { value, at: now, epoch };
     return value;
   }
 }

@@ -1,5 +1,5 @@
 import { HubError } from "../errors.js";
-import type { HubStats } from "../hub/stats.js";
+import type { HubStats } from "../stats.js";
 
 /** The content type of the Prometheus text exposition format (version 0.0.4). */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

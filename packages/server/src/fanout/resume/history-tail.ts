@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type EventId, type EventScope, NO_EVENT_YET, compareEventIds } from "@realtime-bookings/protocol";
-import type { Frame } from "./frames.js";
+import type { Frame } from "../frames.js";
 import type { ReplayEvent, ReplayResult } from "./replay.js";
 
 /** One event of the recent history, parsed and framed once. @internal */

@@ -1,29 +1,34 @@
 import type { ViewerScope } from "@realtime-bookings/protocol";
+import type { Admission } from "../admission/admission.js";
 import { type PlainResponse, errorResponse, jsonResponse } from "../http/plain-response.js";
 import type { HubRequest } from "../http/request.js";
+import type { HubLogger } from "../logger.js";
+import { type HubHandler, plainHandler } from "./handler.js";
 
-/** What the endpoint needs from the hub: the shared checks, and one counter read. @internal */
-export interface VersionDeps {
-  /** Open, CORS, method and viewer checks shared with the stream endpoint. */
-  gate(request: HubRequest): Promise<{ viewer: ViewerScope; headers: Record<string, string> } | PlainResponse>;
-  /** Reads the viewer's own counter, within the broker deadline. */
-  readVersion(viewer: ViewerScope): Promise<number>;
+/** Reads a viewer's own version counter, within the broker deadline. @internal */
+export type ReadVersion = (viewer: ViewerScope) => Promise<number>;
+
+/**
+ * The version endpoint in both handler shapes.
+ *
+ * @internal
+ */
+export function versionEndpoint(admission: Admission, readVersion: ReadVersion, logger: HubLogger): HubHandler {
+  return plainHandler((request) => answerVersion(admission, readVersion, request), logger, "version");
 }
 
 /**
  * The version endpoint: `{"version": n}` of the viewer's own scope, one Redis read, no booking data,
  * `Cache-Control: private, no-store`, and an ETag tagged with the scope so a poll that finds nothing
  * new costs a 304.
- *
- * @internal
  */
-export async function answerVersion(deps: VersionDeps, request: HubRequest): Promise<PlainResponse> {
-  const gated = await deps.gate(request);
+async function answerVersion(admission: Admission, readVersion: ReadVersion, request: HubRequest): Promise<PlainResponse> {
+  const gated = await admission.gate(request);
   if ("status" in gated) return gated;
   const { viewer, headers } = gated;
   let version: number;
   try {
-    version = await deps.readVersion(viewer);
+    version = await readVersion(viewer);
   } catch {
     return errorResponse(503, "broker_unavailable", "The version is unavailable; retry later.", { ...headers, "Retry-After": "2" });
   }

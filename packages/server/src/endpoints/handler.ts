@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type PlainResponse, errorResponse, sendNode, toFetchResponse } from "../http/plain-response.js";
 import { type HubRequest, fromFetch, fromNode } from "../http/request.js";
-import type { HubLogger } from "./options.js";
+import type { HubLogger } from "../logger.js";
 
 /**
  * One endpoint in both handler shapes: Web-standard `(Request) => Promise<Response>` (Hono, Next.js

@@ -7,20 +7,20 @@ import {
   ProtocolError,
   type ResyncReason,
   compareEventIds,
-  safeParseBookingMessage,
   safeParseChannelMessage,
 } from "@realtime-bookings/protocol";
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "../brokers/types.js";
 import { type Frame, bookingFrame } from "../fanout/frames.js";
-import { HistoryTail, messageDigest } from "../fanout/history-tail.js";
+import { readHistoryEntry, resyncReasonOf } from "../fanout/resume/history-entry.js";
+import { HistoryTail, messageDigest } from "../fanout/resume/history-tail.js";
 
 /** At most this many channel messages wait for the history read that confirms them. */
 const MAX_WAITING = 10_000;
 /** Delays before retrying a failed history read while the subscription is up; then resync. */
 const RETRY_DELAYS_MS = [100, 300, 900] as const;
 
-/** What the feed needs from the hub. @internal */
-export interface FeedTarget {
+/** Where the feed delivers: the fan-out. @internal */
+export interface FeedSink {
   /**
    * A valid, new event to fan out, framed once; `recovered` when the hub had missed its message (it was
    * read back from the history after a reconnection).
@@ -28,6 +28,10 @@ export interface FeedTarget {
   deliver(frame: Frame, scope: EventScope, recovered: boolean): void;
   /** The feed may have missed events it cannot recover: every connection must resync. */
   resyncAll(reason: ResyncReason): void;
+}
+
+/** Who hears about what the feed refused and about the subscription's state. @internal */
+export interface FeedObserver {
   /** A message failed validation, or claimed an id the history does not hold. */
   rejected(error: ProtocolError): void;
   /** The subscription went down or came back. */
@@ -69,7 +73,8 @@ export class ChannelFeed implements BrokerListener {
 
   constructor(
     private readonly broker: Broker,
-    private readonly target: FeedTarget,
+    private readonly sink: FeedSink,
+    private readonly observer: FeedObserver,
     private readonly limits: JsonLimits,
     private readonly replayLimit: number,
     private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
@@ -106,13 +111,13 @@ export class ChannelFeed implements BrokerListener {
 
   onMessage(text: string): void {
     const parsed = safeParseChannelMessage(text, this.limits);
-    if (!parsed.ok) return this.target.rejected(parsed.error);
+    if (!parsed.ok) return this.observer.rejected(parsed.error);
     const message = parsed.value;
     const idle = this.waiting.length === 0 && !this.catchingUp;
     if (message.id === undefined && idle) return this.deliverLive(message);
     if (message.id !== undefined && idle && this.lastSeen !== undefined && compareEventIds(message.id, this.lastSeen) <= 0) {
       // Already delivered from the history (the read got there first), or a forgery.
-      if (this.tail.verify(message.id, text) === false) this.target.rejected(forged(message.id));
+      if (this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
       return;
     }
     if (this.waiting.length >= MAX_WAITING) {
@@ -126,7 +131,7 @@ export class ChannelFeed implements BrokerListener {
 
   onReady(): void {
     this.up = true;
-    this.target.brokerState(true);
+    this.observer.brokerState(true);
     // The first subscribe may have raced a publish; every later one follows an outage: read back.
     this.catchingUp = this.started;
     this.started = true;
@@ -135,7 +140,7 @@ export class ChannelFeed implements BrokerListener {
 
   onDown(error?: unknown): void {
     this.up = false;
-    this.target.brokerState(false, error);
+    this.observer.brokerState(false, error);
   }
 
   private async establishStart(): Promise<void> {
@@ -176,13 +181,11 @@ export class ChannelFeed implements BrokerListener {
   }
 
   private apply(page: HistoryPage, after: EventId, startedAt: number): void {
-    if (page.status === "gap") return this.restart("history_exceeded", undefined);
-    if (page.status === "lost") {
-      // No history at all: nothing was ever stored (nothing to miss), or Redis lost it.
-      if (after !== NO_EVENT_YET) return this.restart("history_lost", NO_EVENT_YET);
-      return this.settle([], false, startedAt);
-    }
-    this.settle(page.entries, page.truncated, startedAt);
+    const reason = resyncReasonOf(page, after);
+    // Past the history: start again from where it stands; history lost: it starts again empty.
+    if (reason) return this.restart(reason, reason === "history_lost" ? NO_EVENT_YET : undefined);
+    if (page.status === "ok") this.settle(page.entries, page.truncated, startedAt);
+    else this.settle([], false, startedAt);
   }
 
   /**
@@ -198,7 +201,7 @@ export class ChannelFeed implements BrokerListener {
         while (next < entries.length && compareEventIds((entries[next] as HistoryEntry).id, message.id) <= 0) this.deliverEntry(entries[next++] as HistoryEntry);
         const known = this.lastSeen !== undefined && compareEventIds(message.id, this.lastSeen) <= 0;
         if (!known && (truncated || seq >= startedAt)) break; // a later read settles it
-        if (!known || this.tail.verify(message.id, text) === false) this.target.rejected(forged(message.id));
+        if (!known || this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
       } else {
         this.deliverLive(message);
       }
@@ -210,15 +213,14 @@ export class ChannelFeed implements BrokerListener {
 
   private deliverEntry(entry: HistoryEntry): void {
     this.lastSeen = entry.id;
-    const parsed = safeParseBookingMessage(entry.json, this.limits);
-    if (!parsed.ok) return this.target.rejected(parsed.error);
-    const frame = bookingFrame(entry.id, parsed.value.event);
-    this.tail.append({ id: entry.id, scope: parsed.value.scope, frame, digest: messageDigest(entry.id, entry.json) });
-    this.target.deliver(frame, parsed.value.scope, this.catchingUp);
+    const read = readHistoryEntry(entry, this.limits);
+    if (read instanceof ProtocolError) return this.observer.rejected(read);
+    this.tail.append({ ...read, digest: messageDigest(entry.id, entry.json) });
+    this.sink.deliver(read.frame, read.scope, this.catchingUp);
   }
 
   private deliverLive(message: ChannelMessage): void {
-    this.target.deliver(bookingFrame(undefined, message.event), message.scope, false);
+    this.sink.deliver(bookingFrame(undefined, message.event), message.scope, false);
   }
 
   /**
@@ -226,7 +228,7 @@ export class ChannelFeed implements BrokerListener {
    * out, and reading starts again from where the history stands now (`from`, or its newest entry).
    */
   private restart(reason: ResyncReason, from: EventId | undefined): void {
-    this.target.resyncAll(reason);
+    this.sink.resyncAll(reason);
     for (const { message } of this.waiting) if (message.id === undefined) this.deliverLive(message);
     this.waiting = [];
     this.lastSeen = from;

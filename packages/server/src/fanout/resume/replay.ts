@@ -1,12 +1,8 @@
-import { type EventId, type EventScope, type JsonLimits, NO_EVENT_YET, type ResyncReason, safeParseBookingMessage } from "@realtime-bookings/protocol";
-import type { Broker } from "../brokers/types.js";
-import { type Frame, bookingFrame } from "./frames.js";
+import { type EventId, type JsonLimits, NO_EVENT_YET, ProtocolError, type ResyncReason } from "@realtime-bookings/protocol";
+import type { Broker } from "../../brokers/types.js";
+import { type ReplayEvent, readHistoryEntry, resyncReasonOf } from "./history-entry.js";
 
-/** One history event, parsed and framed once for every connection that resumes past it. @internal */
-export interface ReplayEvent {
-  readonly scope: EventScope;
-  readonly frame: Frame;
-}
+export type { ReplayEvent } from "./history-entry.js";
 
 /**
  * What a resuming connection gets: the events after its id (to filter by its own scope), or the reason
@@ -70,25 +66,17 @@ export class ReplayReader {
 
   private async load(after: EventId): Promise<ReplayResult> {
     const page = await this.guard(() => this.broker.readHistory(after, this.limit));
-    switch (page.status) {
-      case "gap":
-        return { status: "resync", reason: "history_exceeded" };
-      case "lost":
-        // `0-0` is the resume point of a scope that had no event; with no history at all, nothing
-        // can have been missed (a fresh deployment, the in-memory broker): no needless reload.
-        return after === NO_EVENT_YET ? { status: "ok", events: [], lastId: undefined } : { status: "resync", reason: "history_lost" };
-      case "ok": {
-        if (page.truncated) return { status: "resync", reason: "history_exceeded" };
-        // `0-0` from a scope that had no event: replaying the whole history would be a guess.
-        if (after === NO_EVENT_YET && page.entries.length > 0) return { status: "resync", reason: "history_exceeded" };
-        const events: ReplayEvent[] = [];
-        for (const entry of page.entries) {
-          const parsed = safeParseBookingMessage(entry.json, this.limits);
-          if (parsed.ok) events.push({ scope: parsed.value.scope, frame: bookingFrame(entry.id, parsed.value.event) });
-          else this.onInvalid(parsed.error);
-        }
-        return { status: "ok", events, lastId: page.entries.at(-1)?.id };
-      }
+    const reason = resyncReasonOf(page, after);
+    if (reason) return { status: "resync", reason };
+    if (page.status !== "ok") return { status: "ok", events: [], lastId: undefined }; // nothing was ever stored
+    // More than one replay may carry; or `0-0` (a scope with no event) while events exist: a guess.
+    if (page.truncated || (after === NO_EVENT_YET && page.entries.length > 0)) return { status: "resync", reason: "history_exceeded" };
+    const events: ReplayEvent[] = [];
+    for (const entry of page.entries) {
+      const read = readHistoryEntry(entry, this.limits);
+      if (read instanceof ProtocolError) this.onInvalid(read);
+      else events.push(read);
     }
+    return { status: "ok", events, lastId: page.entries.at(-1)?.id };
   }
 }

@@ -1,8 +1,9 @@
-import type { Viewer, ViewerScope } from "@realtime-bookings/protocol";
-import type { Broker } from "../brokers/types.js";
-import { HubError } from "../errors.js";
-import type { CorsOptions } from "../http/cors.js";
-import type { HubRequest } from "../http/request.js";
+import { type ViewerScope, type Viewer, scopeKey } from "@realtime-bookings/protocol";
+import type { Broker } from "./brokers/types.js";
+import { HubError } from "./errors.js";
+import type { CorsOptions } from "./http/cors.js";
+import type { HubRequest } from "./http/request.js";
+import type { HubLogger } from "./logger.js";
 
 /**
  * What `authenticate` may return when it knows more than the viewer: who the user is (for the
@@ -36,11 +37,7 @@ export type Authenticate = (
   request: HubRequest,
 ) => Viewer | Authenticated | null | undefined | Promise<Viewer | Authenticated | null | undefined>;
 
-/** Where the hub writes what an operator should know. `console` fits. */
-export interface HubLogger {
-  warn(message: string, ...details: unknown[]): void;
-  error(message: string, ...details: unknown[]): void;
-}
+export type { HubLogger } from "./logger.js";
 
 /**
  * Options of {@link createBookingHub}. Only `authenticate` is required.
@@ -120,9 +117,6 @@ export interface BookingHubOptions {
 /** @internal */
 export type ResolvedOptions = Required<Omit<BookingHubOptions, "broker" | "cors" | "viewerKey">> &
   { cors: CorsOptions | undefined; viewerKey: (viewer: ViewerScope, request: HubRequest) => string };
-
-const scopeKey = (viewer: ViewerScope): string =>
-  viewer.role === "admin" ? "admin" : viewer.role === "supervisor" ? `supervisor:${viewer.workpoint_id}` : `specialist:${viewer.specialist_id}`;
 
 /** @internal */
 export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
