@@ -20,11 +20,16 @@ final class PhpRedisConnection implements RedisConnection
      */
     public function __construct(private readonly \Redis $redis)
     {
-        $prefix = $redis->getOption(\Redis::OPT_PREFIX);
-        if (is_string($prefix) && $prefix !== '') {
-            throw new ConfigurationException("the phpredis client has OPT_PREFIX \"$prefix\": give the prefix to the Publisher instead (new RedisKeys('$prefix…')) and use a client without one");
+        try {
+            $prefix = $redis->getOption(\Redis::OPT_PREFIX);
+            $serializer = $redis->getOption(\Redis::OPT_SERIALIZER);
+        } catch (\RedisException $error) {
+            throw new ConfigurationException('the phpredis client is not connected: call connect() before handing it over (' . $error->getMessage() . ')', $error);
         }
-        if ($redis->getOption(\Redis::OPT_SERIALIZER) !== \Redis::SERIALIZER_NONE) {
+        if (is_string($prefix) && $prefix !== '') {
+            throw new ConfigurationException("the phpredis client has OPT_PREFIX \"$prefix\": give the prefix to the Publisher instead (new RedisKeys('{$prefix}…')) and use a client without one");
+        }
+        if ($serializer !== \Redis::SERIALIZER_NONE) {
             throw new ConfigurationException('the phpredis client has a serializer (OPT_SERIALIZER): use a client with Redis::SERIALIZER_NONE, the hub reads plain JSON');
         }
     }
