@@ -80,7 +80,8 @@ final class Publisher
         $args = [$this->keys->channel, (string) $this->historyLength, $event->json];
         $id = $this->redis->evalScript(PublishScript::SOURCE, PublishScript::sha1(), $keys, $args);
         if (!is_string($id) || preg_match('/^\d+-\d+$/D', $id) !== 1) {
-            throw new RedisFailureException('the publish script answered ' . var_export($id, true) . ' instead of a history id');
+            $answer = is_scalar($id) || $id === null ? var_export($id, true) : get_debug_type($id);
+            throw new RedisFailureException("the publish script answered $answer instead of a history id" . (is_object($id) ? ': is the client in MULTI or pipeline mode?' : ''));
         }
         return $id;
     }
