@@ -1,18 +1,24 @@
 import { type RedisServer, freePort, hasRedisServer, startRedisServer } from "@realtime-bookings/test-utils";
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, startChild } from "../../examples/php/test/support.js";
 import { CLI, PACKAGE, hasPhpToolchain, requireBuiltCli } from "./support.js";
 
 /**
  * PHPUnit (Debian's phpunit) runs the Composer package's tests, unit and integration, against an
- * owned redis-server and the real hub CLI on it (`serve --redis … --issuer … --audience …`). A PHPUnit
+ * owned redis-server and the real hub CLI on it (`serve --redis … --issuer … --audience …`, with the
+HS256 secret and an Ed25519 public key). A PHPUnit
  * failure, error, warning, risky or skipped test fails this test with PHPUnit's whole output.
  */
 const SECRET = "php-package-secret-0123456789-abcdefghijklmnop";
 const ISSUER = "https://app.example.test";
 const AUDIENCE = "realtime-bookings-php-tests";
 const available = hasRedisServer() && hasPhpToolchain();
+// The hub also holds an Ed25519 public key, so PHP's EdDSA tokens are checked live too; PHP gets the seed.
+const ed25519 = generateKeyPairSync("ed25519");
+const ED25519_PUBLIC_PEM = ed25519.publicKey.export({ type: "spki", format: "pem" }).toString();
+const ED25519_SEED = Buffer.from(ed25519.privateKey.export({ format: "jwk" }).d ?? "", "base64url").toString("base64");
 
 /** Runs phpunit in php/ with the environment the integration tests read; bounded. */
 function phpunit(env: Record<string, string>): Promise<{ status: number | null; output: string }> {
@@ -44,7 +50,7 @@ describe.skipIf(!available)("php/: the Composer package under PHPUnit, against r
     const port = await freePort();
     hubUrl = `http://127.0.0.1:${port}`;
     hub = await startChild(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", String(port), "--redis", redis.url, "--issuer", ISSUER, "--audience", AUDIENCE], {
-      env: { REALTIME_BOOKINGS_SECRET: SECRET },
+      env: { REALTIME_BOOKINGS_SECRET: SECRET, REALTIME_BOOKINGS_PUBLIC_KEY: ED25519_PUBLIC_PEM },
       ready: (output) => output.includes("listening on"),
     });
   });
@@ -54,7 +60,7 @@ describe.skipIf(!available)("php/: the Composer package under PHPUnit, against r
   });
 
   it("every PHPUnit test passes with phpredis and with Predis (none skipped)", async () => {
-    const run = await phpunit({ RB_TEST_REDIS_URL: redis.url, RB_TEST_HUB_URL: hubUrl, RB_TEST_SECRET: SECRET, RB_TEST_ISSUER: ISSUER, RB_TEST_AUDIENCE: AUDIENCE });
+    const run = await phpunit({ RB_TEST_REDIS_URL: redis.url, RB_TEST_HUB_URL: hubUrl, RB_TEST_SECRET: SECRET, RB_TEST_ISSUER: ISSUER, RB_TEST_AUDIENCE: AUDIENCE, RB_TEST_ED25519_SEED: ED25519_SEED });
     if (run.status !== 0) expect.fail(`phpunit exited ${run.status}:\n${run.output}\n--- hub output ---\n${hub.output()}`);
     const summary = /OK \((\d+) tests?, (\d+) assertions?\)/.exec(run.output);
     expect(summary, run.output).not.toBeNull();

@@ -41,6 +41,23 @@ final class TokensOnHubTest extends TestCase
         $stream->close();
     }
 
+    public function testAnEdDsaTokenOpensAStreamOnAHubHoldingOnlyThePublicKey(): void
+    {
+        $seed = base64_decode((string) getenv('RB_TEST_ED25519_SEED'), true);
+        $this->assertIsString($seed, 'RB_TEST_ED25519_SEED is not set');
+        $env = $this->hub->env;
+        $tokens = ViewerToken::eddsa($seed, $env['issuer'], $env['audience']);
+        $this->assertSame('EdDSA', $tokens->algorithm());
+        $stream = new SseStream($env['hub'], $tokens->mint(['role' => 'admin'], 'ed-user', 60));
+        $this->assertSame(200, $stream->status, $stream->body);
+        $stream->waitFor(1, 'ready');
+        $stream->close();
+        // Signed with another Ed25519 key: refused.
+        $stranger = ViewerToken::eddsa(random_bytes(32), $env['issuer'], $env['audience'])->mint(['role' => 'admin'], 'ed-user', 60);
+        $refused = new SseStream($env['hub'], $stranger);
+        $this->assertSame([401, 'token_signature'], [$refused->status, json_decode($refused->body, true)['error'] ?? null], $refused->body);
+    }
+
     public function testTamperedForeignAndExpiredTokensAreRefused(): void
     {
         $viewer = ['role' => 'specialist', 'specialist_id' => 3];
