@@ -12,15 +12,22 @@ use RealtimeBookings\Cli\RedisClients;
  */
 final class Clients
 {
-    /** @return array<string, array{0: string}> a data provider: one row per client */
+    /** @return array<string, array{0: string}> a data provider: one row per client (and Predis mode) */
     public static function names(): array
     {
-        return ['phpredis' => ['phpredis'], 'predis' => ['predis']];
+        return ['phpredis' => ['phpredis'], 'predis' => ['predis'], 'predis-returning-errors' => ['predis-returning-errors']];
     }
 
-    /** A connected client of that kind. */
+    /**
+     * A connected client of that kind. `predis-returning-errors` is Predis with `'exceptions' => false`
+     * (server errors come back as values instead of being thrown).
+     */
     public static function connect(string $name, string $url): object
     {
+        if ($name === 'predis-returning-errors') {
+            $parts = parse_url($url);
+            return new \Predis\Client(['host' => $parts['host'] ?? '127.0.0.1', 'port' => $parts['port'] ?? 6379, 'timeout' => 2.0], ['exceptions' => false]);
+        }
         $client = RedisClients::connect($url, $name);
         if ($name === 'predis') {
             // Say which Predis ran, so the report can tell 1.1 (Debian) from 2.x.
