@@ -43,9 +43,9 @@ final class TokensOnHubTest extends TestCase
 
     public function testAnEdDsaTokenOpensAStreamOnAHubHoldingOnlyThePublicKey(): void
     {
-        $seed = base64_decode((string) getenv('RB_TEST_ED25519_SEED'), true);
-        $this->assertIsString($seed, 'RB_TEST_ED25519_SEED is not set');
         $env = $this->hub->env;
+        $seed = base64_decode($env['ed25519Seed'], true);
+        $this->assertIsString($seed, 'RB_TEST_ED25519_SEED is not base64');
         $tokens = ViewerToken::eddsa($seed, $env['issuer'], $env['audience']);
         $this->assertSame('EdDSA', $tokens->algorithm());
         $stream = new SseStream($env['hub'], $tokens->mint(['role' => 'admin'], 'ed-user', 60));

@@ -13,7 +13,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class Environment
 {
-    /** @return array{redis: string, hub: string, secret: string, issuer: string, audience: string} */
+    /** @return array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string} */
     public static function require(TestCase $test): array
     {
         $env = [
@@ -22,6 +22,7 @@ final class Environment
             'secret' => getenv('RB_TEST_SECRET'),
             'issuer' => getenv('RB_TEST_ISSUER'),
             'audience' => getenv('RB_TEST_AUDIENCE'),
+            'ed25519Seed' => getenv('RB_TEST_ED25519_SEED'), // base64 of the seed whose public key the hub holds
         ];
         foreach ($env as $name => $value) {
             if (!is_string($value) || $value === '') {
@@ -32,7 +33,7 @@ final class Environment
                 $test->markTestSkipped($message);
             }
         }
-        /** @var array{redis: string, hub: string, secret: string, issuer: string, audience: string} $env */
+        /** @var array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string} $env */
         return $env;
     }
 }
