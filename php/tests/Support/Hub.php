@@ -23,10 +23,15 @@ final class Hub
         return ViewerToken::hs256($this->env['secret'], $this->env['issuer'], $this->env['audience']);
     }
 
-    /** @param array<string, mixed> $viewer */
-    public function token(array $viewer, string $subject = 'php-tests'): string
+    /**
+     * A token of its own user (`sub`), so the hub's per-user stream cap never counts one test's
+     * closing streams against the next.
+     *
+     * @param array<string, mixed> $viewer
+     */
+    public function token(array $viewer, ?string $subject = null): string
     {
-        return $this->tokens()->mint($viewer, $subject, 300);
+        return $this->tokens()->mint($viewer, $subject ?? 'php-tests-' . bin2hex(random_bytes(6)), 300);
     }
 
     /**
