@@ -8,7 +8,8 @@ declare(strict_types=1);
 
 require_once dirname(__DIR__) . '/src/app.php';
 
-use RealtimeBookings\ViewerToken;
+use RealtimeBookings\EventValidator;
+use RealtimeBookings\Exception\InvalidEventException;
 
 start_session();
 
@@ -51,53 +52,64 @@ function handle(string $action, ?array $user): string
         return 'Sign in first.';
     }
     $publisher = publisher();
-    switch ($action) {
-        case 'create':
-        case 'legacy': {
-            $specialist = (int) ($_POST['specialist_id'] ?? 0);
-            if (!isset(SPECIALIST_WORKPOINT[$specialist])) {
-                return 'Unknown specialist.';
+    try {
+        switch ($action) {
+            case 'create':
+            case 'legacy': {
+                $specialist = (int) ($_POST['specialist_id'] ?? 0);
+                if (!may_book($user, $specialist)) {
+                    return 'You cannot book for that specialist.';
+                }
+                $booking = [
+                    'id' => (int) redis()->incr('demo-php:' . config()['key_prefix'] . ':next-id'),
+                    'specialist_id' => $specialist,
+                    'workpoint_id' => SPECIALIST_WORKPOINT[$specialist],
+                    'client' => client_name((string) ($_POST['client'] ?? '')),
+                    'start' => (string) ($_POST['start'] ?? date('Y-m-d H:i')),
+                ];
+                // Checked before saving: what is saved can always be published.
+                $event = EventValidator::validate('create', $booking);
+                save_booking($booking);
+                if ($action === 'legacy') {
+                    $receivers = $publisher->publishLegacy('create', $booking);
+                    return "Booking #{$booking['id']} created and announced with a bare PUBLISH ($receivers hub processes heard it; no id, no version).";
+                }
+                $id = $publisher->publishValidated($event);
+                return "Booking #{$booking['id']} created and published as $id.";
             }
-            $booking = [
-                'id' => (int) redis()->incr('demo-php:' . config()['key_prefix'] . ':next-id'),
-                'specialist_id' => $specialist,
-                'workpoint_id' => SPECIALIST_WORKPOINT[$specialist],
-                'client' => client_name((string) ($_POST['client'] ?? '')),
-                'start' => (string) ($_POST['start'] ?? date('Y-m-d H:i')),
-            ];
-            save_booking($booking);
-            if ($action === 'legacy') {
-                $receivers = $publisher->publishLegacy('create', $booking);
-                return "Booking #{$booking['id']} created and announced with a bare PUBLISH ($receivers hub processes heard it; no id, no version).";
+            case 'move': {
+                $booking = find_booking((int) ($_POST['id'] ?? 0));
+                if ($booking === null || !can_see($user, $booking)) {
+                    return 'Unknown booking.'; // the same answer whether it does not exist or is someone else's
+                }
+                $specialist = (int) ($_POST['specialist_id'] ?? 0);
+                if (!may_book($user, $specialist)) {
+                    return 'You cannot move a booking to that specialist.';
+                }
+                // The old scope is named too, so the viewers the booking left also refresh.
+                $previous = ['specialist_id' => $booking['specialist_id'], 'workpoint_id' => $booking['workpoint_id']];
+                $booking['specialist_id'] = $specialist;
+                $booking['workpoint_id'] = SPECIALIST_WORKPOINT[$specialist];
+                $event = EventValidator::validate('update', $booking, $previous);
+                save_booking($booking);
+                $id = $publisher->publishValidated($event);
+                return "Booking #{$booking['id']} moved to specialist $specialist and published as $id.";
             }
-            $id = $publisher->publish('create', $booking);
-            return "Booking #{$booking['id']} created and published as $id.";
+            case 'delete': {
+                $booking = find_booking((int) ($_POST['id'] ?? 0));
+                if ($booking === null || !can_see($user, $booking)) {
+                    return 'Unknown booking.';
+                }
+                $event = EventValidator::validate('delete', $booking);
+                redis()->hDel(bookings_key(), (string) $booking['id']);
+                $id = $publisher->publishValidated($event);
+                return "Booking #{$booking['id']} cancelled and published as $id.";
+            }
+            default:
+                return 'Unknown action.';
         }
-        case 'move': {
-            $booking = find_booking((int) ($_POST['id'] ?? 0));
-            $specialist = (int) ($_POST['specialist_id'] ?? 0);
-            if ($booking === null || !isset(SPECIALIST_WORKPOINT[$specialist])) {
-                return 'Unknown booking or specialist.';
-            }
-            $previous = ['specialist_id' => $booking['specialist_id'], 'workpoint_id' => $booking['workpoint_id']];
-            $booking['specialist_id'] = $specialist;
-            $booking['workpoint_id'] = SPECIALIST_WORKPOINT[$specialist];
-            save_booking($booking);
-            // The old scope is named too, so the viewers the booking left also refresh.
-            $id = $publisher->publish('update', $booking, $previous);
-            return "Booking #{$booking['id']} moved to specialist $specialist and published as $id.";
-        }
-        case 'delete': {
-            $booking = find_booking((int) ($_POST['id'] ?? 0));
-            if ($booking === null) {
-                return 'Unknown booking.';
-            }
-            redis()->hDel(bookings_key(), (string) $booking['id']);
-            $id = $publisher->publish('delete', $booking);
-            return "Booking #{$booking['id']} cancelled and published as $id.";
-        }
-        default:
-            return 'Unknown action.';
+    } catch (InvalidEventException $error) {
+        return 'Nothing was saved: this change cannot be published (' . $error->getMessage() . ').';
     }
 }
 
@@ -113,11 +125,11 @@ if ($user !== null) {
         'streamUrl' => "$hub/events",
         'versionUrl' => "$hub/version",
         'tokenUrl' => '/token.php',
-        'token' => ViewerToken::forUser($user, config()['secret'], $ttl, $user['login']),
+        'token' => tokens()->mint(viewer_of($user), $user['login'], $ttl),
         'tokenExpiresAt' => (time() + $ttl) * 1000,
-        // The version this page was rendered with: the client's first check catches a change made
-        // between rendering and connecting.
-        'initialVersion' => (int) (redis()->get(version_key($user)) ?: 0),
+        // The version of this user's own scope when the page was rendered (never the global counter,
+        // unless an admin): the client's first check catches a change made between rendering and connecting.
+        'initialVersion' => versions()->for(viewer_of($user)),
     ];
 }
 header('Cache-Control: no-store');

@@ -8,8 +8,6 @@ declare(strict_types=1);
 
 require_once dirname(__DIR__) . '/src/app.php';
 
-use RealtimeBookings\ViewerToken;
-
 start_session();
 session_write_close(); // read-only: do not hold the session lock
 header('Content-Type: application/json; charset=utf-8');
@@ -23,6 +21,6 @@ if ($user === null) {
 }
 $ttl = config()['token_ttl'];
 echo json_encode([
-    'token' => ViewerToken::forUser($user, config()['secret'], $ttl, $user['login']),
+    'token' => tokens()->mint(viewer_of($user), $user['login'], $ttl),
     'expiresAt' => (time() + $ttl) * 1000,
 ]);

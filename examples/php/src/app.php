@@ -1,14 +1,23 @@
 <?php
 /**
- * The demo app around RealtimeBookings.php: configuration from the environment, the Redis
- * connection, demo users, and a tiny booking store (a Redis hash, standing in for the app's database).
+ * The demo app around the realtime-bookings Composer package: configuration from the environment,
+ * the Redis connection, demo users, who may see and book what, and a tiny booking store (a Redis
+ * hash, standing in for the app's database).
  */
 
 declare(strict_types=1);
 
-require_once __DIR__ . '/RealtimeBookings.php';
+if (!is_file(dirname(__DIR__) . '/vendor/autoload.php')) {
+    http_response_code(500);
+    header('Content-Type: text/plain; charset=utf-8');
+    exit("Run `composer install` in examples/php first (it installs realtime-bookings/realtime-bookings from ../../php).\n");
+}
+require_once dirname(__DIR__) . '/vendor/autoload.php';
 
 use RealtimeBookings\Publisher;
+use RealtimeBookings\RedisKeys;
+use RealtimeBookings\Versions;
+use RealtimeBookings\ViewerToken;
 
 /** Configuration, from environment variables (what a real app keeps in its config file). */
 function config(): array
@@ -57,9 +66,27 @@ function redis(): Redis
     return $redis;
 }
 
+/** The hub's key names (its --key-prefix). */
+function keys(): RedisKeys
+{
+    return new RedisKeys(config()['key_prefix']);
+}
+
 function publisher(): Publisher
 {
-    return new Publisher(redis(), config()['key_prefix']);
+    return new Publisher(redis(), keys());
+}
+
+/** The version counters, for the page's initialVersion. */
+function versions(): Versions
+{
+    return new Versions(redis(), keys());
+}
+
+/** Mints viewer tokens with the secret the hub verifies with. */
+function tokens(): ViewerToken
+{
+    return ViewerToken::hs256(config()['secret']);
 }
 
 /** The demo's users. A real app has its own; the hub only needs role and the scope id. */
@@ -88,15 +115,32 @@ function current_user(): ?array
     return is_string($login) && isset(DEMO_USERS[$login]) ? ['login' => $login] + DEMO_USERS[$login] : null;
 }
 
-/** The Redis key of the version counter the user's page polls (the hub's /version reads the same). */
-function version_key(array $user): string
+/** The viewer the hub knows this user as: the role and the one id of its scope. */
+function viewer_of(array $user): array
 {
-    $prefix = config()['key_prefix'];
+    return array_intersect_key($user, ['role' => 0, 'workpoint_id' => 0, 'specialist_id' => 0]);
+}
+
+/** The one visibility rule, the same the hub filters events with: may the user see this booking? */
+function can_see(array $user, array $booking): bool
+{
     return match ($user['role']) {
-        'admin' => "$prefix:version",
-        'supervisor' => "$prefix:version:workpoint:{$user['workpoint_id']}",
-        'specialist' => "$prefix:version:specialist:{$user['specialist_id']}",
+        'admin' => true,
+        'supervisor' => (string) $booking['workpoint_id'] === (string) $user['workpoint_id'],
+        'specialist' => (string) $booking['specialist_id'] === (string) $user['specialist_id'],
     };
+}
+
+/**
+ * May the user put a booking in this specialist's calendar (create, or move there)? An admin anyone's,
+ * a supervisor those of their workpoint, a specialist only their own.
+ */
+function may_book(array $user, int $specialist): bool
+{
+    if (!isset(SPECIALIST_WORKPOINT[$specialist])) {
+        return false;
+    }
+    return can_see($user, ['specialist_id' => $specialist, 'workpoint_id' => SPECIALIST_WORKPOINT[$specialist]]);
 }
 
 /** The booking store: a Redis hash of JSON rows, standing in for the app's database table. */
@@ -109,11 +153,7 @@ function bookings_key(): string
 function visible_bookings(array $user): array
 {
     $rows = array_map(fn (string $json) => json_decode($json, true), redis()->hGetAll(bookings_key()) ?: []);
-    $rows = array_values(array_filter($rows, fn (array $b) => match ($user['role']) {
-        'admin' => true,
-        'supervisor' => (string) $b['workpoint_id'] === (string) $user['workpoint_id'],
-        'specialist' => (string) $b['specialist_id'] === (string) $user['specialist_id'],
-    }));
+    $rows = array_values(array_filter($rows, fn (array $b) => can_see($user, $b)));
     usort($rows, fn (array $a, array $b) => $a['id'] <=> $b['id']);
     return $rows;
 }

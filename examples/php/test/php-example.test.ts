@@ -1,7 +1,7 @@
 import { PUBLISH_SCRIPT } from "@realtime-bookings/protocol";
 import { type RedisServer, type SseReader, hasRedisServer, openSse, sleep } from "@realtime-bookings/test-utils";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE, PhpSession, ROOT, type Stack, claimsOf, hasPhpWithRedis, headerOf, startStack } from "./support.js";
 
@@ -58,6 +58,7 @@ describe.skipIf(!available)("examples/php: a plain PHP app on the standalone hub
       role: "specialist",
       specialist_id: 3,
       sub: "spec-3",
+      jti: expect.stringMatching(/^[0-9a-f]{32}$/),
       iat: 0,
       exp: 0,
       lifetime: 900,
@@ -125,8 +126,10 @@ describe.skipIf(!available)("examples/php: a plain PHP app on the standalone hub
     expect(await sara.session.page()).toContain("Ada Lovelace");
     expect(await theo.session.page()).not.toContain("Ada Lovelace");
 
-    // A move: the old specialist hears the booking left, the new one that it arrived.
-    const moved = await sara.session.submit({ action: "move", id: String(bookingId), specialist_id: "4" });
+    // A move (by the admin: a specialist may not put a booking in another's calendar): the old
+    // specialist hears the booking left, the new one that it arrived.
+    const ada = await signedIn("admin");
+    const moved = await ada.session.submit({ action: "move", id: String(bookingId), specialist_id: "4" });
     expect(moved).toMatch(/moved to specialist 4 and published as \d+-\d+/);
     await Promise.all([waitForBookings(saraStream, 2), waitForBookings(theoStream, 2)]);
     for (const reader of [saraStream, theoStream]) {
@@ -159,10 +162,10 @@ describe.skipIf(!available)("examples/php: a plain PHP app on the standalone hub
     expect((await redis.cli("XLEN", "bookings:history")).trim()).toBe(historyBefore);
   });
 
-  it("bin/test_booking_push.php, the seed's test script, publishes through the script too", async () => {
+  it("the package's test_booking_push, installed by Composer in vendor/bin, publishes through the script too", async () => {
     const theo = await signedIn("spec-4");
     const stream = await theo.stream();
-    const run = spawnSync("php", ["bin/test_booking_push.php", "--type", "update", "--id", "77", "--specialist", "4", "--workpoint", "2", "--previous-specialist", "3"], {
+    const run = spawnSync("vendor/bin/test_booking_push", ["--type", "update", "--id", "77", "--specialist", "4", "--workpoint", "2", "--previous-specialist", "3"], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: redis.url },
       encoding: "utf8",
@@ -180,18 +183,58 @@ describe.skipIf(!available)("examples/php: a plain PHP app on the standalone hub
     await sleep(50);
   });
 
-  it("PHP's publish script is the protocol's PUBLISH_SCRIPT, byte for byte (one SHA1 for every publisher)", () => {
-    const run = spawnSync("php", ["-r", 'require "src/RealtimeBookings.php"; echo RealtimeBookings\\Publisher::PUBLISH_SCRIPT;'], { cwd: ROOT, encoding: "utf8", timeout: 10_000 });
-    expect(run.status).toBe(0);
+  it("loads the package through Composer's autoloader, with the protocol's PUBLISH_SCRIPT byte for byte (one SHA1 for every publisher)", () => {
+    expect(realpathSync(`${ROOT}/vendor/realtime-bookings/realtime-bookings`)).toBe(realpathSync(`${ROOT}/../../php`));
+    const run = spawnSync("php", ["-r", 'require "vendor/autoload.php"; echo RealtimeBookings\\PublishScript::SOURCE;'], { cwd: ROOT, encoding: "utf8", timeout: 10_000 });
+    expect(run.stderr).toBe("");
     expect(run.stdout).toBe(PUBLISH_SCRIPT);
   });
 
-  it("refuses what the hub would reject before it reaches Redis", () => {
-    const run = spawnSync(
-      "php",
-      ["-r", 'require "src/RealtimeBookings.php"; $p = new RealtimeBookings\\Publisher(new Redis()); try { $p->publish("create", ["id" => 1, "specialist_id" => "1:2", "workpoint_id" => 1]); } catch (InvalidArgumentException $e) { echo $e->getMessage(); }'],
-      { cwd: ROOT, encoding: "utf8", timeout: 10_000 },
+  it("refuses what the hub would reject before it reaches Redis", async () => {
+    const code = `require "vendor/autoload.php"; $r = new Redis(); $r->connect("127.0.0.1", ${redis.port});
+      try { (new RealtimeBookings\\Publisher($r))->publish("create", ["id" => 1, "specialist_id" => "1:2", "workpoint_id" => 1]); }
+      catch (RealtimeBookings\\Exception\\InvalidEventException $e) { echo $e->errorCode, " ", $e->field, ": ", $e->getMessage(); }`;
+    const before = await redis.cli("XLEN", "bookings:history");
+    const run = spawnSync("php", ["-r", code], { cwd: ROOT, encoding: "utf8", timeout: 10_000 });
+    expect(run.stdout).toBe(
+      'invalid_field data.specialist_id: realtime-bookings: invalid booking event: data.specialist_id must be a non-negative integer or 1-64 characters of A-Z, a-z, 0-9, "_" and "-"',
     );
-    expect(run.stdout).toBe("realtime-bookings: data.specialist_id must be a non-negative integer or 1-64 characters of A-Z a-z 0-9 _ -");
+    expect(await redis.cli("XLEN", "bookings:history")).toBe(before);
+  });
+
+  // Issue 11, item 15: the example is what users copy; it must not let a user touch a booking they cannot see.
+  it("moving or cancelling a booking the user may not see is refused like an unknown one, and changes nothing", async () => {
+    const sara = await signedIn("spec-3");
+    const created = await sara.session.submit({ action: "create", specialist_id: "3", client: "Sara's own" });
+    const [, bookingId] = /^Booking #(\d+) created/.exec(created) ?? [];
+    const sam = await signedIn("sup-2"); // the supervisor of the OTHER workpoint
+    const theo = await signedIn("spec-4");
+    const history = await redis.cli("XLEN", "bookings:history");
+    const version = await redis.cli("GET", "bookings:version");
+
+    for (const intruder of [theo, sam]) {
+      expect(await intruder.session.submit({ action: "move", id: String(bookingId), specialist_id: "4" })).toBe("Unknown booking.");
+      expect(await intruder.session.submit({ action: "delete", id: String(bookingId) })).toBe("Unknown booking.");
+    }
+    expect(await theo.session.submit({ action: "delete", id: "999999" })).toBe("Unknown booking.");
+    expect([await redis.cli("XLEN", "bookings:history"), await redis.cli("GET", "bookings:version")]).toEqual([history, version]);
+    expect(await sara.session.page()).toContain("Sara&#039;s own");
+    // Nor may a user put a booking into a calendar outside their scope, by creating or by moving.
+    expect(await theo.session.submit({ action: "create", specialist_id: "3", client: "Planted" })).toBe("You cannot book for that specialist.");
+    expect(await sara.session.submit({ action: "move", id: String(bookingId), specialist_id: "4" })).toBe("You cannot move a booking to that specialist.");
+    expect([await redis.cli("XLEN", "bookings:history"), await redis.cli("GET", "bookings:version")]).toEqual([history, version]);
+    // The owner still may.
+    expect(await sara.session.submit({ action: "delete", id: String(bookingId) })).toMatch(/^Booking #\d+ cancelled and published as \d+-\d+\.$/);
+    expect(await sara.session.page()).not.toContain("Sara&#039;s own");
+  });
+
+  it("a booking whose event could not be published is not saved either (the event is checked first)", async () => {
+    const ada = await signedIn("admin");
+    const history = await redis.cli("XLEN", "bookings:history");
+    const bookingsBefore = await redis.cli("HLEN", "demo-php:bookings:bookings");
+    const message = await ada.session.submit({ action: "create", specialist_id: "5", client: "Too long", start: "x".repeat(70_000) });
+    expect(message).toMatch(/^Nothing was saved: this change cannot be published \(realtime-bookings: invalid booking event: the event is \d+ characters long as JSON; the limit is 65497\./);
+    expect([await redis.cli("XLEN", "bookings:history"), await redis.cli("HLEN", "demo-php:bookings:bookings")]).toEqual([history, bookingsBefore]);
+    expect(await ada.session.page()).not.toContain("Too long");
   });
 });

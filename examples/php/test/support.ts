@@ -11,11 +11,11 @@ export const CLI = fileURLToPath(new URL("../../../packages/server/dist/cli/main
 export const BUNDLE = fileURLToPath(new URL("../../../packages/client/dist/realtime-bookings.global.js", import.meta.url));
 
 /**
- * Whether php-cli with the phpredis extension is installed. Like `requireBinary`: in CI a missing
- * piece fails the run with the install command; elsewhere the suite is skipped loudly.
+ * Whether php-cli with the phpredis extension, and composer, are installed. Like `requireBinary`: in
+ * CI a missing piece fails the run with the install command; elsewhere the suite is skipped loudly.
  */
 export function hasPhpWithRedis(): boolean {
-  if (!requireBinary("php", "apt-get install php-cli php-redis")) return false;
+  if (!requireBinary("php", "apt-get install php-cli php-redis") || !requireBinary("composer", "apt-get install composer")) return false;
   const modules = spawnSync("php", ["-m"], { encoding: "utf8" }).stdout ?? "";
   if (/^redis$/m.test(modules)) return true;
   const message = "php has no redis extension: install it with `apt-get install php-redis`";
