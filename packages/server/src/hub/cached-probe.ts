@@ -1,15 +1,16 @@
 /**
- * A probe whose answer is reused for `ttlMs`, with one call in flight at a time: a burst of health
- * checks costs the broker one round trip per period, not one per request.
+ * A probe whose good answer is reused for `ttlMs`, with one call in flight at a time: a burst of health
+ * checks costs the broker one round trip per period, not one per request. A bad answer is not kept:
+ * the next check asks again, so recovery shows at once.
  *
  * @internal
  */
-export class CachedProbe<T> {
+export class CachedProbe<T extends boolean> {
   private last: { readonly value: Promise<T>; readonly at: number; readonly epoch: number } | undefined;
 
   /**
    * @param ttlMs - how long an answer is reused
-   * @param probe - asks the real question (must not reject)
+   * @param probe - asks the real question (must not reject); `true` is a good answer
    * @param now - the clock (injected by tests)
    */
   constructor(
@@ -27,7 +28,11 @@ export class CachedProbe<T> {
     const now = this.now();
     if (this.last && this.last.epoch === epoch && now - this.last.at < this.ttlMs) return this.last.value;
     const value = this.probe();
-    this.last = { value, at: now, epoch };
+    const last = { value, at: now, epoch };
+    this.last = last;
+    void value.then((good) => {
+      if (!good && this.last === last) this.last = undefined;
+    });
     return value;
   }
 }
