@@ -45,6 +45,12 @@ export const SSE_EVENTS = {
   booking: "booking",
   /** The hub cannot replay what the client missed: reload once. `data` is `{"reason":…}`. */
   resync: "resync",
+  /**
+   * The stream's credentials expire soon: `data` is `{"expiresAt": <ms since the epoch>}`. Open the next
+   * stream with fresh credentials (resuming from the last id) and close this one once that is live;
+   * the hub ends this one at `expiresAt`.
+   */
+  reauth: "reauth",
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-hub.js";
 export { type HubHandler } from "./endpoints/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type HubLogger } from "./options.js";
-export { type HubStats } from "./stats.js";
+export { type HubStats, type LagHistogram } from "./stats.js";
 export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";
 export { type HubRequest } from "./http/request.js";
 export { type CorsOptions } from "./http/cors.js";

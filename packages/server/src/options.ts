@@ -93,6 +93,12 @@ export interface BookingHubOptions {
    * @defaultValue 2
    */
   readonly resumesPerSecond?: number;
+  /**
+   * How long before a stream's credentials expire (`expiresAt`, a token's `exp`) the hub sends
+   * `event: reauth`, so the client reconnects with fresh credentials before the stream ends: no blip.
+   * @defaultValue 60000
+   */
+  readonly reauthLeadMs?: number;
   /** Cross-origin access, when the hub is served on another origin than the app. */
   readonly cors?: CorsOptions;
   /**
@@ -133,13 +139,14 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
     maxEventLength: options.maxEventLength ?? 65_536,
     resumeBurst: options.resumeBurst ?? 20,
     resumesPerSecond: options.resumesPerSecond ?? 2,
+    reauthLeadMs: options.reauthLeadMs ?? 60_000,
     cors: options.cors,
     maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
     maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,
     viewerKey: options.viewerKey ?? scopeKey,
     logger: options.logger ?? console,
   };
-  for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength", "resumeBurst", "resumesPerSecond"] as const) {
+  for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength", "resumeBurst", "resumesPerSecond", "reauthLeadMs"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 1) throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
   }

@@ -27,12 +27,34 @@ export interface HubStats {
   readonly connectionsRefused: number;
   /** Events published through this hub's `publish()`. */
   readonly published: number;
+  /** `event: reauth` notices sent to streams whose credentials were about to expire. */
+  readonly reauths: number;
+  /** Streams closed by a drain (`hub.drain()`), to reconnect to another hub. */
+  readonly streamsDrained: number;
   /** Whether the broker's subscription is up. */
   readonly brokerUp: boolean;
+  /** Whether the hub is draining (it opens no new stream). */
+  readonly draining: boolean;
+  /** The age of the oldest backlog among open streams, in ms (0 when every reader keeps up). */
+  readonly oldestBacklogMs: number;
+  /** Publish → socket-write lag of each event, from its history id's time to its fan-out. */
+  readonly deliveryLag: LagHistogram;
+}
+
+/**
+ * A histogram of delivery lags in ms: `counts[i]` events took at most `bounds[i]` ms (cumulative, as
+ * Prometheus buckets are); `count` events in all, `sum` ms in all. The id's time is Redis's clock, the
+ * write's is the hub's: keep the clocks in sync (NTP) or the figures shift by the skew.
+ */
+export interface LagHistogram {
+  readonly bounds: readonly number[];
+  readonly counts: readonly number[];
+  readonly count: number;
+  readonly sum: number;
 }
 
 /** The mutable counters behind {@link HubStats}. @internal */
-export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp">]: number };
+export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp" | "draining" | "oldestBacklogMs" | "deliveryLag">]: number };
 
 /** @internal */
 export const newCounters = (): Counters => ({
@@ -46,4 +68,6 @@ export const newCounters = (): Counters => ({
   resyncs: 0,
   connectionsRefused: 0,
   published: 0,
+  reauths: 0,
+  streamsDrained: 0,
 });

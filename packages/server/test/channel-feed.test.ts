@@ -29,6 +29,7 @@ function recordingTarget() {
   const target: FeedSink & FeedObserver = {
     deliver: (frame) => void delivered.push(Number(/"data":\{"id":(\d+)/.exec(new TextDecoder().decode(frame.bytes))?.[1])),
     resyncAll: () => void delivered.push(-1),
+    remember: () => {},
     rejected: () => {},
     brokerState: () => {},
   };

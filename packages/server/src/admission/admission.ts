@@ -3,6 +3,7 @@ import { AuthenticationError } from "../errors.js";
 import { corsDecision } from "../http/cors.js";
 import { type PlainResponse, errorResponse } from "../http/plain-response.js";
 import type { HubRequest } from "../http/request.js";
+import { jitteredRetryAfter } from "../http/retry-after.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Counters } from "../stats.js";
 
@@ -24,6 +25,8 @@ export interface Admitted extends Gated {
 export interface AdmissionState {
   /** Whether the hub is closing. */
   readonly closed: boolean;
+  /** Whether the hub is draining: it answers versions but opens no new stream. */
+  readonly draining: boolean;
   /** Open streams in total, and per viewer key. */
   readonly connections: { readonly size: number; countFor(key: string): number };
   /** Resolves once the broker's subscription is active; rejects past the broker deadline. */
@@ -32,8 +35,8 @@ export interface AdmissionState {
 
 type AdmissionOptions = Pick<ResolvedOptions, "cors" | "authenticate" | "viewerKey" | "maxConnections" | "maxConnectionsPerViewer" | "logger">;
 
-/** A jittered `Retry-After` of 1–5 s, so refused clients do not come back together. */
-const jitteredRetry = (headers: Record<string, string>): Record<string, string> => ({ ...headers, "Retry-After": String(1 + Math.floor(Math.random() * 5)) });
+/** A jittered `Retry-After` of 1–3 s, so refused clients do not come back together. */
+const jitteredRetry = (headers: Record<string, string>): Record<string, string> => ({ ...headers, "Retry-After": jitteredRetryAfter(1) });
 
 /**
  * Who may use the hub, for both endpoints: the hub is open, the origin is allowed (CORS), the method is
@@ -51,7 +54,7 @@ export class Admission {
 
   /** Checks shared by both endpoints: open, CORS, method, viewer. */
   async gate(request: HubRequest): Promise<Gated | PlainResponse> {
-    if (this.state.closed) return errorResponse(503, "shutting_down", "The hub is shutting down; reconnect shortly.", { "Retry-After": "1" });
+    if (this.state.closed) return errorResponse(503, "shutting_down", "The hub is shutting down; reconnect shortly.", { "Retry-After": jitteredRetryAfter(1) });
     const cors = corsDecision(this.options.cors, request);
     if (!cors.allowed) return errorResponse(403, "origin_not_allowed", "This origin may not use the hub.");
     if (request.method === "OPTIONS") return { status: 204, headers: cors.headers, body: "" };
@@ -66,6 +69,7 @@ export class Admission {
     const { viewer, headers } = gated;
     const key = gated.key ?? this.options.viewerKey(viewer, request);
     const { connections } = this.state;
+    if (this.state.draining) return errorResponse(503, "draining", "This hub is restarting; reconnect shortly (to another hub).", jitteredRetry(headers));
     if (connections.size >= this.options.maxConnections) {
       this.counters.connectionsRefused += 1;
       return errorResponse(429, "too_many_connections", "The hub is at its connection limit; retry later.", jitteredRetry(headers));

@@ -94,6 +94,9 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       const newest = (await client.xrevrange(keys.history, "+", "-", "COUNT", 1)) as StreamReply;
       return parseEventId(newest[0]?.[0]);
     },
+    async readRecent(limit) {
+      return entriesOf((await client.xrevrange(keys.history, "+", "-", "COUNT", limit)) as StreamReply).reverse();
+    },
     async ping() {
       await client.ping();
     },

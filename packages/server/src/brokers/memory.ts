@@ -93,6 +93,10 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     async newestId() {
       return history.at(-1)?.id;
     },
+    async readRecent(limit) {
+      ensureOpen();
+      return history.slice(-limit);
+    },
     async ping() {
       ensureOpen();
     },

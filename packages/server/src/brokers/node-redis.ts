@@ -111,6 +111,9 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
       const newest = (await client.xRevRange(keys.history, "+", "-", { COUNT: 1 }));
       return parseEventId(newest[0]?.id);
     },
+    async readRecent(limit) {
+      return entriesOf(await client.xRevRange(keys.history, "+", "-", { COUNT: limit })).reverse();
+    },
     async ping() {
       await client.ping();
     },

@@ -62,6 +62,12 @@ export interface Broker {
   readHistory(after: EventId, limit: number): Promise<HistoryPage>;
   /** The id of the newest history entry, if any. */
   newestId(): Promise<EventId | undefined>;
+  /**
+   * The newest `limit` history entries, oldest first: one bounded read. A hub that starts seeds its
+   * resume points and its in-memory history from them (no reload wave after a restart). Optional: a
+   * broker without it starts from the newest id.
+   */
+  readRecent?(limit: number): Promise<readonly HistoryEntry[]>;
   /** Resolves when the broker's server answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Frees the subscription and any connection the broker opened itself (never the app's own client). */

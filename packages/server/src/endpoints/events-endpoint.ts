@@ -2,13 +2,14 @@ import { SSE_HEADERS } from "@realtime-bookings/protocol";
 import type { Admission, Admitted } from "../admission/admission.js";
 import type { Broadcaster } from "../fanout/broadcaster.js";
 import { Connection } from "../fanout/connection.js";
-import { type Frame, preamble, readyFrame } from "../fanout/frames.js";
+import { type Frame, preamble, readyFrame, reauthFrame } from "../fanout/frames.js";
 import type { Resumer } from "../fanout/resume/resumer.js";
 import type { Sink } from "../fanout/sink.js";
 import { NodeSink } from "../http/node-sink.js";
 import { writeStreamHead } from "../http/node-stream-head.js";
 import { type PlainResponse, errorResponse, sendNode, toFetchResponse } from "../http/plain-response.js";
 import { fromFetch, fromNode } from "../http/request.js";
+import { jitteredRetryAfter } from "../http/retry-after.js";
 import { WebSink } from "../http/web-sink.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Counters } from "../stats.js";
@@ -16,7 +17,7 @@ import type { HubHandler } from "./handler.js";
 
 /** What the stream endpoint works with. @internal */
 export interface EventsDeps {
-  readonly options: Pick<ResolvedOptions, "maxBufferedBytes" | "retryMs" | "logger">;
+  readonly options: Pick<ResolvedOptions, "maxBufferedBytes" | "retryMs" | "reauthLeadMs" | "logger">;
   readonly counters: Counters;
   readonly admission: Admission;
   readonly broadcaster: Broadcaster;
@@ -97,15 +98,21 @@ async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, star
   if (resume.kind !== "replay") {
     broadcaster.leave(connection);
     return resume.kind === "limited"
-      ? errorResponse(429, "too_many_resumes", "Too many resumes from old ids for this user; retry later.", { ...admitted.headers, "Retry-After": String(resume.retryAfter) })
-      : errorResponse(503, "broker_unavailable", "Could not read the history to resume; retry later.", { ...admitted.headers, "Retry-After": "2" });
+      ? errorResponse(429, "too_many_resumes", "Too many resumes from old ids for this user; retry later.", { ...admitted.headers, "Retry-After": jitteredRetryAfter(resume.retryAfter) })
+      : errorResponse(503, "broker_unavailable", "Could not read the history to resume; retry later.", { ...admitted.headers, "Retry-After": jitteredRetryAfter(2) });
   }
   if (sink.closed || deps.closed()) {
     broadcaster.leave(connection);
     return connection;
   }
   start();
-  if (admitted.expiresAt !== undefined) connection.expireAt(admitted.expiresAt);
+  if (admitted.expiresAt !== undefined) {
+    const { expiresAt } = admitted;
+    const sent = (): void => {
+      deps.counters.reauths += 1;
+    };
+    connection.expireAt(expiresAt, { leadMs: options.reauthLeadMs, bytes: reauthFrame(expiresAt), sent });
+  }
   sink.write(preamble(options.retryMs + Math.floor(Math.random() * options.retryMs)));
   const ready: Frame = { id: undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined) };
   connection.goLive([...resume.frames, ready], resume.lastId).catch((error: unknown) => {

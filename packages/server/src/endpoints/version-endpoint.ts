@@ -2,6 +2,7 @@ import type { ViewerScope } from "@realtime-bookings/protocol";
 import type { Admission } from "../admission/admission.js";
 import { type PlainResponse, errorResponse, jsonResponse } from "../http/plain-response.js";
 import type { HubRequest } from "../http/request.js";
+import { jitteredRetryAfter } from "../http/retry-after.js";
 import type { HubLogger } from "../logger.js";
 import { type HubHandler, plainHandler } from "./handler.js";
 
@@ -30,7 +31,7 @@ async function answerVersion(admission: Admission, readVersion: ReadVersion, req
   try {
     version = await readVersion(viewer);
   } catch {
-    return errorResponse(503, "broker_unavailable", "The version is unavailable; retry later.", { ...headers, "Retry-After": "2" });
+    return errorResponse(503, "broker_unavailable", "The version is unavailable; retry later.", { ...headers, "Retry-After": jitteredRetryAfter(2) });
   }
   const scopeTag = viewer.role === "admin" ? "a" : viewer.role === "supervisor" ? `w${viewer.workpoint_id}` : `s${viewer.specialist_id}`;
   const etag = `"${scopeTag}.${version}"`;

@@ -4,7 +4,8 @@ import type { Counters } from "../stats.js";
 import { FanoutBatch } from "./batch.js";
 import type { Connection } from "./connection.js";
 import { fanOut } from "./fan-out.js";
-import { type Frame, HEARTBEAT, resyncFrame } from "./frames.js";
+import { type Frame, HEARTBEAT, preamble, resyncFrame } from "./frames.js";
+import { LagRecorder } from "./lag-histogram.js";
 import { Registry } from "./registry.js";
 import { ScopeCursors } from "./resume/cursors.js";
 
@@ -22,6 +23,8 @@ export class Broadcaster {
   private readonly cursors = new ScopeCursors();
   private readonly batch: FanoutBatch;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  /** Publish → socket-write lag of each event. */
+  readonly lag = new LagRecorder();
 
   /**
    * @param counters - the hub's counters (events received, delivered, dropped, resyncs)
@@ -35,6 +38,8 @@ export class Broadcaster {
   ) {
     this.batch = new FanoutBatch(
       (messages) => {
+        const now = Date.now();
+        for (const { frame, scope } of messages) if (frame.id !== undefined && scope !== undefined) this.lag.record(frame.id, now);
         const tally = fanOut(this.registry, messages);
         counters.eventsDelivered += tally.delivered;
         counters.eventsDropped += tally.dropped;
@@ -51,6 +56,10 @@ export class Broadcaster {
     if (recovered) this.counters.eventsRecovered += 1;
     if (frame.id !== undefined) this.cursors.advance(frame.id, scope);
     this.batch.push({ frame, scope });
+  }
+
+  remember(id: EventId, scope: EventScope): void {
+    this.cursors.advance(id, scope);
   }
 
   resyncAll(reason: ResyncReason): void {
@@ -88,6 +97,48 @@ export class Broadcaster {
   /** Open connections by role. */
   byRole(): Record<ViewerRole, number> {
     return this.registry.byRole();
+  }
+
+  /** The age of the oldest backlog among open streams, in ms. */
+  oldestBacklogMs(): number {
+    const now = Date.now();
+    let oldest = 0;
+    this.registry.forEach((c) => {
+      oldest = Math.max(oldest, c.sink.backlogAgeMs(now));
+    });
+    return oldest;
+  }
+
+  /**
+   * Ends every open stream, spread evenly over `windowMs` in random order, each first told to come
+   * back after its own jittered delay (`retry:` between `retryMs` and twice that): the clients
+   * reconnect (to another hub) a few at a time and resume by id, instead of all at once.
+   *
+   * @returns how many streams it ended
+   */
+  async drain(windowMs: number, retryMs: number): Promise<number> {
+    this.batch.flush();
+    const open: Connection[] = [];
+    this.registry.forEach((c) => open.push(c));
+    for (let i = open.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [open[i], open[j]] = [open[j] as Connection, open[i] as Connection];
+    }
+    const started = Date.now();
+    for (let done = 0; done < open.length; ) {
+      // Close everyone due by now, then wait for the next slot (at most ~10 ms granularity).
+      const due = Math.min(open.length, Math.ceil(((Date.now() - started + 1) / Math.max(1, windowMs)) * open.length));
+      for (; done < due; done++) {
+        const connection = open[done] as Connection;
+        if (connection.sink.closed) continue;
+        connection.sink.write(preamble(retryMs + Math.floor(Math.random() * retryMs)));
+        connection.sink.close();
+        this.leave(connection);
+        this.counters.streamsDrained += 1;
+      }
+      if (done < open.length) await new Promise((resolve) => setTimeout(resolve, Math.max(10, windowMs / open.length)));
+    }
+    return open.length;
   }
 
   /** Stops the heartbeat, sends what is queued, and ends every stream (clients reconnect). */

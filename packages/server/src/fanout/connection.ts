@@ -5,6 +5,16 @@ import type { Sink } from "./sink.js";
 /** The longest delay `setTimeout` honours (about 24.8 days); longer ones fire after 1 ms. @internal */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What a stream is told before its credentials expire. @internal */
+export interface ExpiryNotice {
+  /** How long before the expiry it is sent, in ms. */
+  readonly leadMs: number;
+  /** The encoded `event: reauth`. */
+  readonly bytes: Uint8Array;
+  /** Called once it was written. */
+  sent(): void;
+}
+
 /**
  * One open SSE stream: who watches it and where its bytes go. While its replay is read from the
  * history, live frames wait in `pending` so the client sees history first, then live, in order and
@@ -36,12 +46,26 @@ export class Connection {
 
   /**
    * Ends the stream at `at` (ms since the epoch), when the viewer's credentials expire; the client
-   * reconnects and authenticates afresh. Cleared by {@link Connection.dispose}.
+   * reconnects and authenticates afresh. With a `notice`, its bytes (an `event: reauth`) are written
+   * `leadMs` before, so the client can open its next stream with fresh credentials before this one
+   * ends. Cleared by {@link Connection.dispose}.
    */
-  expireAt(at: number): void {
-    const left = at - Date.now();
-    // A timer longer than 2^31-1 ms fires at once: wait in steps no longer than that, then re-arm.
-    this.expiry = setTimeout(() => (left > MAX_TIMER_MS ? this.expireAt(at) : this.sink.close()), Math.min(Math.max(0, left), MAX_TIMER_MS));
+  expireAt(at: number, notice?: ExpiryNotice): void {
+    const noticeAt = notice ? at - notice.leadMs : at;
+    if (notice && noticeAt > Date.now()) {
+      this.armAt(noticeAt, () => {
+        if (this.sink.write(notice.bytes)) notice.sent();
+        this.armAt(at, () => this.sink.close());
+      });
+      return;
+    }
+    this.armAt(at, () => this.sink.close());
+  }
+
+  /** Runs `fire` at `when`; a timer longer than 2^31-1 ms fires at once, so long waits are re-armed. */
+  private armAt(when: number, fire: () => void): void {
+    const left = when - Date.now();
+    this.expiry = setTimeout(() => (left > MAX_TIMER_MS ? this.armAt(when, fire) : fire()), Math.min(Math.max(0, left), MAX_TIMER_MS));
     this.expiry.unref?.();
   }
 

@@ -53,3 +53,11 @@ export function joinFrames(frames: readonly Frame[]): Uint8Array {
   }
   return joined;
 }
+
+/**
+ * The `event: reauth` frame: the stream's credentials expire at `expiresAt` (ms since the epoch); the
+ * client opens its next stream with fresh credentials, resuming from its last id, and closes this one
+ * once the new one is live. @internal
+ */
+export const reauthFrame = (expiresAt: number): Uint8Array =>
+  encoder.encode(encodeSseMessage({ event: SSE_EVENTS.reauth, data: JSON.stringify({ expiresAt }) }));

@@ -19,4 +19,9 @@ export interface Sink {
   close(): void;
   /** Whether the peer is gone or the stream has ended. */
   readonly closed: boolean;
+  /**
+   * How long the bytes waiting for this peer have been waiting, in ms (0 when nothing waits): the age
+   * of its backlog since it last started from empty, an upper bound of its oldest unsent byte.
+   */
+  backlogAgeMs(now: number): number;
 }

@@ -28,6 +28,8 @@ export interface FeedSink {
   deliver(frame: Frame, scope: EventScope, recovered: boolean): void;
   /** The feed may have missed events it cannot recover: every connection must resync. */
   resyncAll(reason: ResyncReason): void;
+  /** An event from before this hub started: no connection gets it, but it moves the resume points. */
+  remember(id: EventId, scope: EventScope): void;
 }
 
 /** Who hears about what the feed refused and about the subscription's state. @internal */
@@ -83,12 +85,20 @@ export class ChannelFeed implements BrokerListener {
   }
 
   /**
-   * Notes where the history stands, then subscribes: everything stored after that point reaches the
-   * connections, including what lands before the subscription is active (the first read catches up).
+   * Subscribes and, at the same time, notes where the history stands (seeding the tail). Resolves
+   * when both are done. Messages that arrive meanwhile wait; what was stored before the start point
+   * is in the tail (no connection exists yet to miss it), and the first read after it catches up.
    */
   async start(): Promise<void> {
-    await this.establishStart().catch(() => {});
-    await this.broker.subscribe(this);
+    this.reading = true;
+    const established = this.establishStart()
+      .catch(() => {}) // Redis is not there yet: the first read notes the start point
+      .finally(() => {
+        this.reading = false;
+        if (this.readAgain || this.waiting.length > 0) void this.pump();
+        else this.wakeIdle();
+      });
+    await Promise.all([this.broker.subscribe(this), established]);
   }
 
   /**
@@ -105,8 +115,7 @@ export class ChannelFeed implements BrokerListener {
   close(): void {
     this.closed = true;
     clearTimeout(this.retry);
-    for (const resolve of this.idleWaiters) resolve();
-    this.idleWaiters = [];
+    this.wakeIdle();
   }
 
   onMessage(text: string): void {
@@ -143,11 +152,27 @@ export class ChannelFeed implements BrokerListener {
     this.observer.brokerState(false, error);
   }
 
+  /**
+   * Notes where the history stands. With a broker that can read the recent history, the tail and the
+   * resume points are seeded from it (one bounded read), so a viewer that connects after a restart
+   * gets a real resume point and a client that resumes after a restart replays from memory.
+   */
   private async establishStart(): Promise<void> {
-    const newest = await this.guard(() => this.broker.newestId());
+    const { broker } = this;
+    const recent = broker.readRecent ? await this.guard(() => (broker.readRecent as NonNullable<Broker["readRecent"]>)(this.replayLimit + 1)) : undefined;
+    const newest = recent ? recent.at(-1)?.id : await this.guard(() => broker.newestId());
     if (this.lastSeen !== undefined) return;
+    // The tail holds every entry after its start: the oldest entry read is that start (older ones may
+    // have been trimmed away), unless the history is empty.
+    const entries = recent ?? [];
+    this.tail.reset(entries[0]?.id ?? newest ?? NO_EVENT_YET);
+    for (const [at, entry] of entries.entries()) {
+      const read = readHistoryEntry(entry, this.limits);
+      if (read instanceof ProtocolError) continue;
+      if (at > 0) this.tail.append({ ...read, digest: messageDigest(entry.id, entry.json) });
+      this.sink.remember(read.id, read.scope);
+    }
     this.lastSeen = newest ?? NO_EVENT_YET;
-    this.tail.reset(this.lastSeen);
   }
 
   /** Reads the history after the last delivered id until every waiting message is settled. */
@@ -174,10 +199,14 @@ export class ChannelFeed implements BrokerListener {
       this.failed();
     } finally {
       this.reading = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
+      this.wakeIdle();
     }
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private apply(page: HistoryPage, after: EventId, startedAt: number): void {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Sink } from "../fanout/sink.js";
+import { jitteredRetryAfter } from "./retry-after.js";
 
 /**
  * A {@link Sink} over a Node `ServerResponse`. `res.write()` returning `false` only means buffered;
@@ -9,6 +10,9 @@ import type { Sink } from "../fanout/sink.js";
  * @internal
  */
 export class NodeSink implements Sink {
+  /** When the buffer last started from empty. */
+  private since = 0;
+
   constructor(
     private readonly res: ServerResponse,
     private readonly maxBufferedBytes: number,
@@ -43,14 +47,19 @@ export class NodeSink implements Sink {
       this.res.destroy();
       return false;
     }
+    if (this.res.writableLength === 0) this.since = Date.now();
     this.res.write(chunk);
     return true;
+  }
+
+  backlogAgeMs(now: number): number {
+    return this.closed || this.res.writableLength === 0 ? 0 : now - this.since;
   }
 
   close(): void {
     if (this.closed) return;
     // A stream closed before it started (hub shutting down during a resume) gets a plain 503.
-    if (!this.res.headersSent) this.res.writeHead(503, { "Retry-After": "1" });
+    if (!this.res.headersSent) this.res.writeHead(503, { "Retry-After": jitteredRetryAfter(1) });
     this.res.end();
   }
 }

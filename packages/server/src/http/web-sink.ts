@@ -14,6 +14,8 @@ export class WebSink implements Sink {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private done = false;
   private waiters: Array<() => void> = [];
+  /** When the queue last started from empty. */
+  private since = 0;
 
   constructor(
     private readonly maxBufferedBytes: number,
@@ -60,8 +62,13 @@ export class WebSink implements Sink {
       this.finish();
       return false;
     }
+    if (queued <= 0) this.since = Date.now();
     this.controller.enqueue(chunk);
     return true;
+  }
+
+  backlogAgeMs(now: number): number {
+    return this.done || (this.controller.desiredSize ?? 0) >= HIGH_WATER ? 0 : now - this.since;
   }
 
   close(): void {

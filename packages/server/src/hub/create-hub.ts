@@ -58,6 +58,25 @@ export interface BookingHub {
   /** Pings the broker. */
   health(): Promise<HubHealth>;
   /**
+   * Drains the hub before a restart: from now on it opens no new stream (503 `draining` with a
+   * jittered `Retry-After`; versions are still answered, publishing still works), and it ends the
+   * open streams spread evenly over `windowMs`, each told to come back after its own jittered
+   * `retry:`, so clients move to the other hubs a few at a time and resume by id: nothing lost,
+   * nothing doubled, no resync. Resolves once every stream has ended; then call {@link BookingHub.close}.
+   *
+   * @param windowMs - how long the drain may take
+   * @defaultValue windowMs: 10000
+   * @example
+   * ```ts
+   * process.on("SIGTERM", async () => {
+   *   await hub.drain(10_000);
+   *   await hub.close();
+   *   server.close();
+   * });
+   * ```
+   */
+  drain(windowMs?: number): Promise<void>;
+  /**
    * Ends every stream (clients reconnect, each after its own jittered `retry:`), stops the heartbeat
    * and closes the broker's subscription. Safe to call twice.
    */
@@ -91,6 +110,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const counters = newCounters();
   const guard = <T>(call: () => Promise<T>): Promise<T> => withDeadline(call, o.brokerTimeoutMs);
   let closed = false;
+  let draining: Promise<unknown> | undefined;
 
   const watch = new BrokerWatch(counters, o.logger);
   const broadcaster = new Broadcaster(counters, o.logger, o.heartbeatMs);
@@ -101,6 +121,9 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const admission = new Admission(o, counters, {
     get closed() {
       return closed;
+    },
+    get draining() {
+      return draining !== undefined;
     },
     connections: broadcaster,
     subscribed: () => guard(() => subscribed),
@@ -120,12 +143,17 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       return { id };
     },
     stats() {
-      return { ...counters, connections: broadcaster.byRole(), brokerUp: watch.up };
+      const lag = broadcaster.lag.snapshot();
+      return { ...counters, connections: broadcaster.byRole(), brokerUp: watch.up, draining: draining !== undefined, oldestBacklogMs: broadcaster.oldestBacklogMs(), deliveryLag: lag };
     },
     async health() {
       // Reused for a second, unless the subscription went down or came back meanwhile.
       const brokerReachable = await pinged.get(watch.changes);
       return { ok: brokerReachable && watch.up, broker: broker.kind, brokerReachable, subscribed: watch.up, connections: broadcaster.size };
+    },
+    async drain(windowMs = 10_000) {
+      draining ??= broadcaster.drain(windowMs, o.retryMs);
+      await draining;
     },
     async close() {
       if (closed) return;

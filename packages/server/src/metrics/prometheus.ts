@@ -1,5 +1,5 @@
 import { HubError } from "../errors.js";
-import type { HubStats } from "../stats.js";
+import type { HubStats, LagHistogram } from "../stats.js";
 
 /** The content type of the Prometheus text exposition format (version 0.0.4). */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -10,10 +10,10 @@ export interface PrometheusMetric {
   readonly name: string;
   /** One line saying what it counts. */
   readonly help: string;
-  /** `counter` (only goes up) or `gauge`. */
-  readonly type: "counter" | "gauge";
-  /** The samples: one per label combination. */
-  readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number }>;
+  /** `counter` (only goes up), `gauge`, or `histogram` (samples with the `_bucket`, `_sum`, `_count` suffixes). */
+  readonly type: "counter" | "gauge" | "histogram";
+  /** The samples: one per label combination (and, for a histogram, per suffix). */
+  readonly samples: ReadonlyArray<{ readonly labels?: Readonly<Record<string, string>>; readonly value: number; readonly suffix?: "_bucket" | "_sum" | "_count" }>;
 }
 
 /** Options of {@link prometheusMetrics}. */
@@ -52,7 +52,32 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
     counter("resyncs_total", "resync messages sent (the client must reload).", stats.resyncs),
     counter("connections_refused_total", "Streams refused with 429 by a connection cap.", stats.connectionsRefused),
     counter("published_total", "Events published through this hub's publish().", stats.published),
+    counter("reauths_total", "reauth notices sent to streams whose credentials were about to expire.", stats.reauths),
+    counter("streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", stats.streamsDrained),
+    { name: "draining", help: "Whether the hub is draining (1) and opens no new stream.", type: "gauge", samples: [{ value: stats.draining ? 1 : 0 }] },
+    {
+      name: "oldest_backlog_seconds",
+      help: "Age of the oldest bytes waiting for a slow reader, over all open streams.",
+      type: "gauge",
+      samples: [{ value: stats.oldestBacklogMs / 1000 }],
+    },
+    lagHistogram(stats.deliveryLag),
   ];
+}
+
+/** The publish → socket-write lag as a Prometheus histogram in seconds. */
+function lagHistogram(lag: LagHistogram): PrometheusMetric {
+  return {
+    name: "delivery_lag_seconds",
+    help: "Time from an event's history id (stored in Redis) to its write to the streams.",
+    type: "histogram",
+    samples: [
+      ...lag.bounds.map((bound, i) => ({ suffix: "_bucket" as const, labels: { le: String(bound / 1000) }, value: lag.counts[i] ?? 0 })),
+      { suffix: "_bucket", labels: { le: "+Inf" }, value: lag.count },
+      { suffix: "_sum", value: lag.sum / 1000 },
+      { suffix: "_count", value: lag.count },
+    ],
+  };
 }
 
 const escapeLabel = (value: string): string => value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -67,7 +92,9 @@ const formatValue = (value: number): string =>
  * `realtime_bookings_broker_up` (gauges); `…_events_received_total`, `…_events_recovered_total`,
  * `…_events_delivered_total`, `…_events_dropped_total`, `…_messages_rejected_total`,
  * `…_slow_readers_dropped_total`, `…_replays_total`, `…_resyncs_total`,
- * `…_connections_refused_total`, `…_published_total` (counters); then `options.extra`.
+ * `…_connections_refused_total`, `…_published_total`, `…_reauths_total`,
+ * `…_streams_drained_total` (counters); `…_draining` and `…_oldest_backlog_seconds` (gauges);
+ * `…_delivery_lag_seconds` (a histogram); then `options.extra`.
  *
  * @param stats - from `hub.stats()`
  * @param options - the name prefix and extra families
@@ -91,7 +118,7 @@ export function prometheusMetrics(stats: HubStats, options: PrometheusOptions = 
         if (!LABEL_NAME.test(label) || label.startsWith("__")) throw new HubError("invalid_options", `"${label}" is not a valid Prometheus label name`);
       }
       const rendered = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}` : "";
-      text += `${name}${rendered} ${formatValue(sample.value)}\n`;
+      text += `${name}${sample.suffix ?? ""}${rendered} ${formatValue(sample.value)}\n`;
     }
   }
   return text;

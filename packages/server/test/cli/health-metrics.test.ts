@@ -111,6 +111,11 @@ describe.skipIf(!available)("realtime-bookings serve: /healthz and /metrics", ()
         resyncs: 0,
         connectionsRefused: 0,
         published: 0,
+        reauths: 0,
+        streamsDrained: 0,
+        draining: false,
+        oldestBacklogMs: expect.any(Number),
+        deliveryLag: expect.objectContaining({ count: 3 }),
         tokenFailures: { token_missing: 0, token_invalid: 1, token_algorithm: 0, token_signature: 0, token_expired: 0, token_not_yet_valid: 0, token_claims: 0 },
         uptimeSeconds: expect.any(Number),
       });
