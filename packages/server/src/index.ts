@@ -1,6 +1,6 @@
 export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-hub.js";
 export { type HubHandler } from "./endpoints/handler.js";
-export { type BookingHubOptions, type Authenticate, type Authenticated, type HubLogger } from "./options.js";
+export { type BookingHubOptions, type Authenticate, type Authenticated, type AuthorizePublish, type PublishGrant, type HubLogger } from "./options.js";
 export { type HubStats, type LagHistogram } from "./stats.js";
 export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";
 export { type HubRequest } from "./http/request.js";

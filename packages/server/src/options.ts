@@ -40,6 +40,25 @@ export type Authenticate = (
 export type { HubLogger } from "./logger.js";
 
 /**
+ * What a publisher may publish: anything (`true`), or only events whose every workpoint (old and new,
+ * for a move) is one of `workpoints`.
+ */
+export type PublishGrant = true | { readonly workpoints: ReadonlyArray<string | number> };
+
+/**
+ * Decides whether a request to the publish endpoint may publish: a {@link PublishGrant}, or `false` /
+ * `null` (403). Throw an `AuthenticationError` for a precise 401/403 (a missing or expired publisher
+ * token). Publishing is server to server: check a credential (a publisher token, an API key), never
+ * a browser's cookie.
+ *
+ * @example
+ * ```ts
+ * authorizePublish: (req) => req.header("authorization") === `Bearer ${process.env.PUBLISH_KEY}`,
+ * ```
+ */
+export type AuthorizePublish = (request: HubRequest) => PublishGrant | false | null | undefined | Promise<PublishGrant | false | null | undefined>;
+
+/**
  * Options of {@link createBookingHub}. Only `authenticate` is required.
  */
 export interface BookingHubOptions {
@@ -99,6 +118,11 @@ export interface BookingHubOptions {
    * @defaultValue 60000
    */
   readonly reauthLeadMs?: number;
+  /**
+   * Who may publish through `hub.publisher` (POST). Without it the publish endpoint answers 403 and
+   * says how to configure it: there is no default that lets anyone publish.
+   */
+  readonly authorizePublish?: AuthorizePublish | undefined;
   /** Cross-origin access, when the hub is served on another origin than the app. */
   readonly cors?: CorsOptions;
   /**
@@ -121,8 +145,11 @@ export interface BookingHubOptions {
 }
 
 /** @internal */
-export type ResolvedOptions = Required<Omit<BookingHubOptions, "broker" | "cors" | "viewerKey">> &
-  { cors: CorsOptions | undefined; viewerKey: (viewer: ViewerScope, request: HubRequest) => string };
+export type ResolvedOptions = Required<Omit<BookingHubOptions, "broker" | "cors" | "viewerKey" | "authorizePublish">> & {
+  cors: CorsOptions | undefined;
+  viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
+  authorizePublish: AuthorizePublish | undefined;
+};
 
 /** @internal */
 export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
@@ -144,6 +171,7 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
     maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
     maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,
     viewerKey: options.viewerKey ?? scopeKey,
+    authorizePublish: options.authorizePublish,
     logger: options.logger ?? console,
   };
   for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength", "resumeBurst", "resumesPerSecond", "reauthLeadMs"] as const) {

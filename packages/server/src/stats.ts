@@ -25,8 +25,10 @@ export interface HubStats {
   readonly resyncs: number;
   /** Connections refused with 429 by a connection cap. */
   readonly connectionsRefused: number;
-  /** Events published through this hub's `publish()`. */
+  /** Events published through this hub (`publish()` and the publish endpoint). */
   readonly published: number;
+  /** Requests to the publish endpoint refused (bad credentials, method, type, size or event). */
+  readonly publishesRefused: number;
   /** `event: reauth` notices sent to streams whose credentials were about to expire. */
   readonly reauths: number;
   /** Streams closed by a drain (`hub.drain()`), to reconnect to another hub. */
@@ -68,6 +70,7 @@ export const newCounters = (): Counters => ({
   resyncs: 0,
   connectionsRefused: 0,
   published: 0,
+  publishesRefused: 0,
   reauths: 0,
   streamsDrained: 0,
 });

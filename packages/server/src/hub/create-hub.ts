@@ -4,6 +4,7 @@ import { memoryBroker } from "../brokers/memory.js";
 import type { Broker } from "../brokers/types.js";
 import { eventsEndpoint } from "../endpoints/events-endpoint.js";
 import type { HubHandler } from "../endpoints/handler.js";
+import { publishEndpoint } from "../endpoints/publish-endpoint.js";
 import { versionEndpoint } from "../endpoints/version-endpoint.js";
 import { HubError } from "../errors.js";
 import { Broadcaster } from "../fanout/broadcaster.js";
@@ -11,12 +12,13 @@ import { ReplayReader } from "../fanout/resume/replay.js";
 import { ResumeLimiter } from "../fanout/resume/resume-limiter.js";
 import { Resumer } from "../fanout/resume/resumer.js";
 import { ChannelFeed } from "../feed/channel-feed.js";
+import { Publisher } from "../publishing/publisher.js";
 import { type BookingHubOptions, resolveOptions } from "../options.js";
 import { type HubStats, newCounters } from "../stats.js";
 import { BrokerWatch } from "./broker-watch.js";
 import { CachedProbe } from "./cached-probe.js";
 import { withDeadline } from "./guard.js";
-import { publishEvent } from "./publish.js";
+
 
 /** How long `/healthz` reuses the broker's last answer: 2,000 requests cost one ping, not 2,000. */
 const HEALTH_CACHE_MS = 1_000;
@@ -51,6 +53,12 @@ export interface BookingHub {
   readonly events: HubHandler;
   /** The version endpoint (GET): `{"version": n}` of the viewer's own scope, with an ETag. */
   readonly version: HubHandler;
+  /**
+   * The publish endpoint (POST, JSON body: the booking event): for apps that cannot or should not hold
+   * Redis credentials. Authorized by the `authorizePublish` option (without it: 403). Answers
+   * `200 {"id": "<event id>"}`, or 400 naming the invalid field, 401/403, 405, 408, 413, 415, 503.
+   */
+  readonly publisher: HubHandler;
   /** The broker this hub runs on. */
   readonly broker: Broker;
   /** Counters since start. */
@@ -130,17 +138,17 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   });
   const reader = new ReplayReader(broker, o.replayLimit, limits, guard, (error) => watch.invalidHistory(error));
   const resumer = new Resumer(feed.tail, reader, new ResumeLimiter(o.resumeBurst, o.resumesPerSecond), o.replayLimit, counters);
+  const publisher = new Publisher(broker, limits, guard, counters);
   const pinged = new CachedProbe(HEALTH_CACHE_MS, () => guard(() => broker.ping()).then(() => true, () => false));
 
   return {
     broker,
     events: eventsEndpoint({ options: o, counters, admission, broadcaster, resumer, feedIdle: () => feed.idle(), closed: () => closed }),
+    publisher: publishEndpoint({ options: o, publisher, counters, closed: () => closed }),
     version: versionEndpoint(admission, (viewer) => guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer))), o.logger),
     async publish(event) {
       if (closed) throw new HubError("closed", "the hub is closed; create a new one to publish");
-      const id = await publishEvent(broker, event, limits, guard);
-      counters.published += 1;
-      return { id };
+      return { id: await publisher.publish(event) };
     },
     stats() {
       const lag = broadcaster.lag.snapshot();

@@ -51,7 +51,8 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
     counter("replays_total", "Streams that resumed from a Last-Event-ID.", stats.replays),
     counter("resyncs_total", "resync messages sent (the client must reload).", stats.resyncs),
     counter("connections_refused_total", "Streams refused with 429 by a connection cap.", stats.connectionsRefused),
-    counter("published_total", "Events published through this hub's publish().", stats.published),
+    counter("published_total", "Events published through this hub (publish() and the publish endpoint).", stats.published),
+    counter("publishes_refused_total", "Requests to the publish endpoint refused (credentials, method, type, size, event).", stats.publishesRefused),
     counter("reauths_total", "reauth notices sent to streams whose credentials were about to expire.", stats.reauths),
     counter("streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", stats.streamsDrained),
     { name: "draining", help: "Whether the hub is draining (1) and opens no new stream.", type: "gauge", samples: [{ value: stats.draining ? 1 : 0 }] },
@@ -92,7 +93,7 @@ const formatValue = (value: number): string =>
  * `realtime_bookings_broker_up` (gauges); `…_events_received_total`, `…_events_recovered_total`,
  * `…_events_delivered_total`, `…_events_dropped_total`, `…_messages_rejected_total`,
  * `…_slow_readers_dropped_total`, `…_replays_total`, `…_resyncs_total`,
- * `…_connections_refused_total`, `…_published_total`, `…_reauths_total`,
+ * `…_connections_refused_total`, `…_published_total`, `…_publishes_refused_total`, `…_reauths_total`,
  * `…_streams_drained_total` (counters); `…_draining` and `…_oldest_backlog_seconds` (gauges);
  * `…_delivery_lag_seconds` (a histogram); then `options.extra`.
  *

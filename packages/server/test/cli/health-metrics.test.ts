@@ -111,6 +111,7 @@ describe.skipIf(!available)("realtime-bookings serve: /healthz and /metrics", ()
         resyncs: 0,
         connectionsRefused: 0,
         published: 0,
+        publishesRefused: 0,
         reauths: 0,
         streamsDrained: 0,
         draining: false,

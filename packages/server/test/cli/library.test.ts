@@ -37,6 +37,7 @@ const stats: HubStats = {
   resyncs: 0,
   connectionsRefused: 2,
   published: 0,
+  publishesRefused: 0,
   reauths: 0,
   streamsDrained: 0,
   brokerUp: false,
@@ -101,7 +102,7 @@ describe("prometheusMetrics", () => {
     expect(text).toContain("realtime_bookings_broker_up 0\n");
     expect(text).toContain("# HELP realtime_bookings_odd_total Odd\\nhelp\n# TYPE realtime_bookings_odd_total counter\n");
     expect(text).toContain('realtime_bookings_odd_total{path="a\\"b\\\\c\\nd"} 1\n');
-    expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(18);
+    expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(19);
     expect(text).toContain('realtime_bookings_delivery_lag_seconds_bucket{le="0.01"} 2\nrealtime_bookings_delivery_lag_seconds_bucket{le="+Inf"} 3\nrealtime_bookings_delivery_lag_seconds_sum 0.04\nrealtime_bookings_delivery_lag_seconds_count 3\n');
     expect(() => prometheusMetrics(stats, { extra: [{ name: "bad-name", help: "", type: "gauge", samples: [] }] })).toThrow(/not a valid Prometheus metric name/);
     expect(() => prometheusMetrics(stats, { extra: [{ name: "ok", help: "", type: "gauge", samples: [{ labels: { "bad-label": "x" }, value: 1 }] }] })).toThrow(/label/);

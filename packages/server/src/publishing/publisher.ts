@@ -1,0 +1,76 @@
+import {
+  type BookingEvent,
+  DEFAULT_JSON_LIMITS,
+  type EventId,
+  type EventScope,
+  type JsonLimits,
+  type ProtocolError,
+  safeParseBookingMessage,
+  versionKeysOf,
+} from "@realtime-bookings/protocol";
+import type { Broker } from "../brokers/types.js";
+import { HubError } from "../errors.js";
+import type { Counters } from "../stats.js";
+
+/** The most the publish script adds to the event on the channel: `"id":"<15 digits>-<15 digits>",`. */
+const ID_FIELD_LENGTH = '"id":"'.length + 31 + '",'.length;
+
+/** An event checked exactly as every hub will check its channel message. @internal */
+export type CheckedEvent = { readonly ok: true; readonly json: string; readonly scope: EventScope } | { readonly ok: false; readonly error: ProtocolError };
+
+/**
+ * Publishes booking events through the broker's atomic publish. Every event is checked once, exactly
+ * as every hub checks the channel message (size with room for the id the script adds, depth, keys,
+ * types), so nothing is stored that a hub would refuse; then serialized once.
+ *
+ * @internal
+ */
+export class Publisher {
+  private readonly limits: JsonLimits;
+
+  /**
+   * @param broker - where events go
+   * @param limits - the hub's JSON limits
+   * @param guard - wraps a broker call with the hub's deadline
+   * @param counters - counts what was published
+   */
+  constructor(
+    private readonly broker: Broker,
+    limits: JsonLimits,
+    private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
+    private readonly counters: Counters,
+  ) {
+    this.limits = { ...limits, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH };
+  }
+
+  /** Checks an event given as JSON text (an HTTP body, a CLI argument). */
+  check(text: string): CheckedEvent {
+    const parsed = safeParseBookingMessage(text, this.limits);
+    // Re-serialized: the publish script wants a compact object, and what goes out is what was checked.
+    return parsed.ok ? { ok: true, json: JSON.stringify(parsed.value.event), scope: parsed.value.scope } : parsed;
+  }
+
+  /**
+   * Checks and publishes an event object.
+   *
+   * @throws {@link HubError} `invalid_event` (with the `ProtocolError` as `cause`), or the broker's error
+   */
+  async publish(event: BookingEvent): Promise<EventId> {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(event);
+    } catch (error) {
+      throw new HubError("invalid_event", "the event cannot be serialized as JSON", { cause: error });
+    }
+    const checked = this.check(text ?? "");
+    if (!checked.ok) throw new HubError("invalid_event", `invalid booking event: ${checked.error.message}`, { cause: checked.error });
+    return this.send(checked);
+  }
+
+  /** Publishes an event {@link Publisher.check} accepted. */
+  async send(checked: Extract<CheckedEvent, { ok: true }>): Promise<EventId> {
+    const id = await this.guard(() => this.broker.publish(checked.json, versionKeysOf(this.broker.keys, checked.scope)));
+    this.counters.published += 1;
+    return id;
+  }
+}
