@@ -1,6 +1,6 @@
 import { type ViewerScope, safeParseViewer } from "@realtime-bookings/protocol";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import type { JsonWebKey, KeyObject } from "node:crypto";
+import { type JsonWebKey, type KeyObject, createHash } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
 import type { HubRequest } from "../http/request.js";
 import type { Authenticate } from "../hub/options.js";
@@ -53,8 +53,14 @@ export interface JwtAuthenticatorOptions {
 export interface VerifiedToken {
   /** The viewer's canonical scope, from the `role`, `specialist_id` and `workpoint_id` claims. */
   readonly viewer: ViewerScope;
-  /** The `sub` claim (the signed-in user), when present: the per-viewer connection cap counts by it. */
+  /** The `sub` claim (the signed-in user), when present. */
   readonly subject: string | undefined;
+  /**
+   * Who holds the token, for the per-viewer connection cap: `sub:<sub>` when the token has a `sub`,
+   * else `jti:<jti>`, else `token:<the first 32 hex digits of the token's SHA-256>`. Never the
+   * viewer's scope: a cap keyed by what many users share would let one of them lock out the rest.
+   */
+  readonly key: string;
   /** When the token expires (`exp`), in milliseconds since the epoch. */
   readonly expiresAt: number;
   /** Every claim of the token. */
@@ -70,7 +76,7 @@ export interface JwtAuthenticator {
   readonly algorithms: readonly JwtAlgorithm[];
   /** The hub's `authenticate` hook: reads the token, verifies it, returns the viewer or throws a 401. */
   readonly authenticate: Authenticate;
-  /** The hub's `viewerKey` hook: `sub:<sub>` when the token has a `sub`, else the viewer's scope. */
+  /** The hub's `viewerKey` hook: the {@link VerifiedToken.key} of the request's token, else the viewer's scope. */
   readonly viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
   /**
    * Verifies one token string.
@@ -86,6 +92,10 @@ export interface JwtAuthenticator {
 
 const MAX_SUBJECT_LENGTH = 256;
 
+/** `sub`, else `jti`, else a digest of the token itself: what one holder of a token is counted as. */
+const identityKey = (sub: string | undefined, jti: string | undefined, token: string): string =>
+  sub !== undefined ? `sub:${sub}` : jti !== undefined ? `jti:${jti}` : `token:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
+
 const scopeKey = (viewer: ViewerScope): string =>
   viewer.role === "admin" ? "admin" : viewer.role === "supervisor" ? `supervisor:${viewer.workpoint_id}` : `specialist:${viewer.specialist_id}`;
 
@@ -97,7 +107,8 @@ const scopeKey = (viewer: ViewerScope): string =>
  * the first one present decides. Every refusal is a 401 whose body names a {@link TokenFailureReason}.
  *
  * Claims: `role` (`admin`, `supervisor`, `specialist`), `workpoint_id` for a supervisor,
- * `specialist_id` for a specialist, `exp`, and optionally `sub` (the user: connection caps count by it),
+ * `specialist_id` for a specialist, `exp`, and optionally `sub` (the user: connection caps count by it,
+ * else by `jti`, else by a digest of the token),
  * `nbf`, `iat`, `iss`, `aud`.
  *
  * @param options - keys, allowlist and where the token may travel; see {@link JwtAuthenticatorOptions}
@@ -139,11 +150,13 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
     }
     const viewer = safeParseViewer(claims);
     if (!viewer.ok) throw tokenFailure("token_claims", viewer.error.message);
-    const { sub } = claims;
-    if (sub !== undefined && (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH)) {
-      throw tokenFailure("token_claims", `sub must be a string of 1-${MAX_SUBJECT_LENGTH} characters.`);
+    const { sub, jti } = claims;
+    for (const [name, value] of [["sub", sub], ["jti", jti]] as const) {
+      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > MAX_SUBJECT_LENGTH)) {
+        throw tokenFailure("token_claims", `${name} must be a string of 1-${MAX_SUBJECT_LENGTH} characters.`);
+      }
     }
-    return { viewer: viewer.value, subject: sub, expiresAt: (claims.exp as number) * 1000, claims };
+    return { viewer: viewer.value, subject: sub, key: identityKey(sub, jti, token), expiresAt: (claims.exp as number) * 1000, claims };
   }
 
   const authenticate: Authenticate = async (request) => {
@@ -153,8 +166,8 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       if (token === null) throw tokenFailure("token_invalid", "It is too long.");
       const verified = await verify(token);
       accepted.set(request.raw, verified);
-      // The hub caps connections by the user (`sub`) and ends the stream when the token expires.
-      return { viewer: verified.viewer, expiresAt: verified.expiresAt, ...(verified.subject === undefined ? {} : { key: `sub:${verified.subject}` }) };
+      // The hub caps connections by who holds the token and ends the stream when the token expires.
+      return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt };
     } catch (error) {
       if (error instanceof AuthenticationError) counts[error.reason as TokenFailureReason] += 1;
       throw error;
@@ -164,10 +177,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
   return {
     algorithms: keys.algorithms,
     authenticate,
-    viewerKey: (viewer, request) => {
-      const subject = accepted.get(request.raw)?.subject;
-      return subject === undefined ? scopeKey(viewer) : `sub:${subject}`;
-    },
+    viewerKey: (viewer, request) => accepted.get(request.raw)?.key ?? scopeKey(viewer),
     verify,
     tokenOf: (raw) => accepted.get(raw),
     failures: () => ({ ...counts }),

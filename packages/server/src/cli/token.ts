@@ -1,4 +1,5 @@
 import type { Viewer } from "@realtime-bookings/protocol";
+import { randomUUID } from "node:crypto";
 import { signViewerToken } from "../auth/sign.js";
 import { HubError } from "../errors.js";
 import { type Env, UsageError, firstSet, idValue, integer, parseFlags, readSmallFile } from "./args.js";
@@ -12,7 +13,8 @@ tokens (see docs/protocol.md); this prints one to stdout.
   --role <role>           admin, supervisor or specialist
   --specialist <id>       the specialist (role specialist)
   --workpoint <id>        the workpoint (role supervisor)
-  --sub <user>            the sub claim: the signed-in user (connection caps count by it)
+  --sub <user>            the sub claim: the signed-in user (connection caps count by it;
+                          default: a fresh cli-<uuid>, so two tokens never share a cap)
   --ttl <seconds>         lifetime (default 900)
   --secret <secret>       the hub's secret (env REALTIME_BOOKINGS_SECRET)
   --secret-file <path>    read the secret from a file
@@ -73,7 +75,10 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
   if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
   const expiresInSec = integer("--ttl", flags.ttl, 900, 1, 31_536_000);
   try {
-    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject: flags.sub, issuer: flags.issuer, audience: flags.audience });
+    // Always a sub and a jti: a token without them would share one connection cap with every
+    // other token of the same scope.
+    const subject = flags.sub ?? `cli-${randomUUID()}`;
+    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject, issuer: flags.issuer, audience: flags.audience });
     process.stdout.write(`${jwt}\n`);
   } catch (error) {
     if (error instanceof HubError) throw new UsageError(error.message.replace(/^invalid viewer: (specialist_id|workpoint_id)/, (_, f: string) => `--${f.split("_")[0]}`));
