@@ -1,30 +1,18 @@
 import { openSse, type SseReader } from "@realtime-bookings/test-utils";
 import { SignJWT } from "jose";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type BookingHub, createBookingHub, jwtAuthenticator, memoryBroker, signViewerToken } from "../../src/index.js";
+import { signViewerToken } from "../../src/index.js";
+import { SECRET, startJwtHub } from "./support/jwt-hub.js";
 
-const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-/** A hub that verifies tokens with jwtAuthenticator, as the README wires it, capped at 2 streams per viewer. */
-async function startJwtHub(): Promise<{ hub: BookingHub; url: string }> {
-  const auth = jwtAuthenticator({ secret: SECRET });
-  const hub = createBookingHub({ broker: memoryBroker(), authenticate: auth.authenticate, maxConnectionsPerViewer: 2, logger: { warn() {}, error() {} } });
-  const server: Server = createServer((req, res) => void hub.events.node(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  open.push({
-    async close() {
-      await hub.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  });
-  return { hub, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events` };
+async function startHub(): Promise<{ url: string }> {
+  const started = await startJwtHub();
+  open.push(started);
+  return started;
 }
 
 /** An admin token as an app without user ids would sign it: no `sub`, maybe a `jti`. */
@@ -41,7 +29,7 @@ const status = async (url: string, token: string): Promise<number> => {
 
 describe("per-viewer caps count by who holds the token", () => {
   it("two admins with sub-less tokens: one at the cap does not lock out the other", async () => {
-    const { url } = await startJwtHub();
+    const { url } = await startHub();
     const first = await adminToken({}, 300);
     const second = await adminToken({}, 301);
     expect([await status(url, first), await status(url, first), await status(url, first)]).toEqual([200, 200, 429]);
@@ -49,7 +37,7 @@ describe("per-viewer caps count by who holds the token", () => {
   });
 
   it("counts by jti when there is no sub, and by sub before jti", async () => {
-    const { url } = await startJwtHub();
+    const { url } = await startHub();
     const a = await adminToken({ jti: "a" }, 300);
     const aAgain = await adminToken({ jti: "a" }, 400);
     const b = await adminToken({ jti: "b" }, 300);
@@ -60,7 +48,7 @@ describe("per-viewer caps count by who holds the token", () => {
   });
 
   it("signViewerToken puts a fresh jti in every token, so two sub-less tokens never share a cap", async () => {
-    const { url } = await startJwtHub();
+    const { url } = await startHub();
     const tokens = await Promise.all([1, 2].map(() => signViewerToken({ role: "admin" }, { secret: SECRET })));
     const jtis = tokens.map((t) => (JSON.parse(Buffer.from(t.split(".")[1] ?? "", "base64url").toString()) as { jti?: string }).jti);
     expect(jtis.every((jti) => typeof jti === "string" && jti.length > 0) && jtis[0] !== jtis[1]).toBe(true);
