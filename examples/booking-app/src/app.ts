@@ -6,7 +6,7 @@ import { SESSION_COOKIE, SessionStore } from "./auth/session.js";
 import { UserDirectory, viewerOf } from "./auth/users.js";
 import type { AppConfig } from "./config.js";
 import { BookingStore } from "./db/bookings.js";
-import { exposureOf, openDatabase, publishToken } from "./db/open.js";
+import { openDatabase, publishToken } from "./db/open.js";
 import type { SeedSummary } from "./db/seed.js";
 import type { Deps } from "./deps.js";
 import { createAssetHandler } from "./http/assets.js";
@@ -49,8 +49,6 @@ const SESSION_SWEEP_MS = 60_000;
  */
 export async function createBookingApp(config: AppConfig, logger: AppLogger = consoleLogger): Promise<BookingApp> {
   const { db, seeded } = openDatabase(config.databasePath);
-  const exposure = exposureOf(config.databasePath);
-  if (exposure) logger.warn(`[booking-app] ${exposure}`);
   let opened: Awaited<ReturnType<typeof openBroker>>;
   try {
     opened = await openBroker(config, logger);
@@ -63,14 +61,11 @@ export async function createBookingApp(config: AppConfig, logger: AppLogger = co
   const hub = createBookingHub({
     broker: opened.broker,
     logger,
-    // The stream and version endpoints use the page's own cookie session; no session, 401. Streams
-    // are counted per demo user (not per scope: two supervisors of one workpoint have a cap each).
+    // The stream and version endpoints use the page's own cookie session; no session, 401.
     authenticate: (request) => {
       const session = sessions.read(request.cookie(SESSION_COOKIE));
-      return session ? { viewer: viewerOf(session.user), key: `user:${session.user.id}` } : null;
+      return session ? viewerOf(session.user) : null;
     },
-    maxConnections: config.streams.total,
-    maxConnectionsPerViewer: config.streams.perUser,
   });
   const deps: Deps = {
     config,

@@ -16,25 +16,10 @@ export interface AppConfig {
   readonly cookieSecure: boolean;
   /** `SESSION_TTL_HOURS`, default 12. */
   readonly sessionTtlMs: number;
-  /** The hub's caps on open SSE streams. */
-  readonly streams: StreamCaps;
   /** What the page hands the browser SDK. */
   readonly client: ClientTuning;
   /** `DEMO_TEST_HOOKS=1`: enable `/__demo/*` (refuse SSE on demand). Demo and tests only. */
   readonly testHooks: boolean;
-}
-
-/**
- * How many SSE streams the hub keeps open; past a cap, a new stream gets 429 with `Retry-After` and
- * the page polls meanwhile. Each stream holds a socket and a file descriptor (Node's default limit is
- * often 1,024), so the total stays well under it; one user's tabs and browsers share their cap, so a
- * script signed in as one user cannot take every slot.
- */
-export interface StreamCaps {
-  /** `MAX_STREAMS`, default 500: open streams in this process. */
-  readonly total: number;
-  /** `MAX_STREAMS_PER_USER`, default 10: open streams of one demo user (every tab of every browser). */
-  readonly perUser: number;
 }
 
 /** The browser SDK's timing, overridable for tests and demos of the fallback. */
@@ -77,7 +62,6 @@ export function configFromEnv(env: Env = process.env): AppConfig {
     redisPrefix: env["REDIS_PREFIX"] || undefined,
     cookieSecure: flag(env, "COOKIE_SECURE"),
     sessionTtlMs: integer(env, "SESSION_TTL_HOURS", 12, 1, 24 * 90) * 3_600_000,
-    streams: { total: integer(env, "MAX_STREAMS", 500, 1, 100_000), perUser: integer(env, "MAX_STREAMS_PER_USER", 10, 1, 1000) },
     testHooks: flag(env, "DEMO_TEST_HOOKS"),
     client: {
       pollIntervalMs: integer(env, "POLL_INTERVAL_MS", 7000, 200, 600_000),

@@ -2,7 +2,7 @@ export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-
 export { type HubHandler } from "./hub/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type HubLogger } from "./hub/options.js";
 export { type HubStats } from "./hub/stats.js";
-export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";
+export { HubError, type HubErrorCode, AuthenticationError, type AuthenticationReason } from "./errors.js";
 export { type HubRequest } from "./http/request.js";
 export { type CorsOptions } from "./http/cors.js";
 export { type Broker, type BrokerListener, type HistoryEntry, type HistoryPage } from "./brokers/types.js";

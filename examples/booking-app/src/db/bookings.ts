@@ -206,14 +206,12 @@ export class BookingStore {
    * Edits a booking (which may move it to another specialist or workpoint).
    *
    * @param expectedRevision - the revision the form was opened on; another one is refused as `stale`
-   * @param mayTouch - whether the writer may see the booking as it is inside the transaction; when
-   *   not (it moved away since the writer looked), the write is refused as `not_found`
    */
-  update(id: number, input: BookingInput, expectedRevision?: number, mayTouch: (before: Booking) => boolean = () => true): WriteResult {
+  update(id: number, input: BookingInput, expectedRevision?: number): WriteResult {
     return this.#db
       .transaction((): WriteResult => {
         const before = this.get(id);
-        if (!before || !mayTouch(before)) return { ok: false, reason: "not_found" };
+        if (!before) return { ok: false, reason: "not_found" };
         if (expectedRevision !== undefined && expectedRevision !== before.revision) return { ok: false, reason: "stale", current: before };
         const conflict = this.overlapping(input.specialistId, input.start, input.end, id);
         if (conflict) return { ok: false, reason: "conflict", conflict };
@@ -223,12 +221,12 @@ export class BookingStore {
       .immediate();
   }
 
-  /** Cancels (deletes) a booking; `booking` is what it was. `mayTouch` as for {@link BookingStore.update}. */
-  cancel(id: number, expectedRevision?: number, mayTouch: (before: Booking) => boolean = () => true): WriteResult {
+  /** Cancels (deletes) a booking; `booking` is what it was. */
+  cancel(id: number, expectedRevision?: number): WriteResult {
     return this.#db
       .transaction((): WriteResult => {
         const before = this.get(id);
-        if (!before || !mayTouch(before)) return { ok: false, reason: "not_found" };
+        if (!before) return { ok: false, reason: "not_found" };
         if (expectedRevision !== undefined && expectedRevision !== before.revision) return { ok: false, reason: "stale", current: before };
         this.#delete.run(id);
         return { ok: true, booking: before, before };

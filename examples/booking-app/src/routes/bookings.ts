@@ -1,5 +1,4 @@
-import { writeRefusal } from "../auth/permissions.js";
-import { type DemoUser, scopeOf } from "../auth/users.js";
+import { scopeOf } from "../auth/users.js";
 import { parseBookingForm } from "../booking-input.js";
 import { type Booking, type WriteResult, inScope } from "../db/bookings.js";
 import type { Deps } from "../deps.js";
@@ -20,44 +19,28 @@ const idOf = (ctx: RouteContext): number | undefined => (/^[1-9]\d{0,9}$/.test(c
 
 const NOT_FOUND = "This booking no longer exists, or you cannot see it.";
 
-/** What a conflict outside the writer's scope says: nothing about the booking they may not see. */
-export const TAKEN = "That time is taken: choose another time or specialist.";
-
-/**
- * Turns a refused write into its answer. A conflict (or a stale form) names the other booking only
- * when the writer may see it: otherwise a 409 would tell them who is booked when elsewhere.
- */
-function refuse(ctx: RouteContext, user: DemoUser, result: Exclude<WriteResult, { ok: true }>): void {
-  const scope = scopeOf(user);
+/** Turns a refused write into its answer. */
+function refuse(ctx: RouteContext, result: Exclude<WriteResult, { ok: true }>): void {
   switch (result.reason) {
     case "not_found":
       return sendError(ctx.res, 404, "not_found", NOT_FOUND);
     case "conflict": {
       const c = result.conflict;
-      if (!inScope(scope, c)) return sendError(ctx.res, 409, "conflict", TAKEN);
       return sendError(ctx.res, 409, "conflict", `${c.specialistName} already has a booking from ${splitDateTime(c.start).time} to ${splitDateTime(c.end).time} that day.`, {
         conflict: { id: c.id },
       });
     }
     case "stale":
-      if (!inScope(scope, result.current)) return sendError(ctx.res, 404, "not_found", NOT_FOUND);
       return sendError(ctx.res, 409, "stale", "Someone changed this booking since you opened it. Close the form and open it again.", {
         current: toJson(result.current),
       });
   }
 }
 
-/** Sends 403 when the user may not write a booking with these values (see {@link writeRefusal}). */
-function outOfScope(ctx: RouteContext, deps: Deps, user: DemoUser, target: Parameters<typeof writeRefusal>[1], current?: Booking): boolean {
-  const refusal = writeRefusal(user, target, deps.store.specialists(), current);
-  if (refusal !== undefined) sendError(ctx.res, 403, "out_of_scope", refusal);
-  return refusal !== undefined;
-}
-
 /**
  * The JSON API behind the page's forms. Every write checks the session, origin and CSRF token, then
- * the scope (a user changes only bookings they can see, and creates or moves a booking only where
- * {@link writeRefusal} allows), then writes to SQLite, then publishes through the hub.
+ * the scope (a user changes only bookings they can see, and creates only inside their scope), then
+ * writes to SQLite, then publishes through the hub.
  */
 export function bookingRoutes(router: Router, deps: Deps): void {
   router.on("GET", "/bookings/:id", (ctx) => {
@@ -75,9 +58,11 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     if (!session) return;
     const form = parseBookingForm(body, { workpoints: deps.store.workpoints(), specialists: deps.store.specialists() });
     if (!form.ok) return sendError(ctx.res, 422, "invalid", "Check the highlighted fields.", { fields: form.errors });
-    if (outOfScope(ctx, deps, session.user, form.input)) return;
+    if (!inScope(scopeOf(session.user), form.input)) {
+      return sendError(ctx.res, 403, "out_of_scope", session.user.role === "specialist" ? "You can only book for yourself." : "You can only book at your workpoint.");
+    }
     const result = deps.store.create(form.input);
-    if (!result.ok) return refuse(ctx, session.user, result);
+    if (!result.ok) return refuse(ctx, result);
     const published = await publishChange(deps, "create", result.booking);
     sendJson(ctx.res, 201, { booking: toJson(result.booking), published });
   });
@@ -91,13 +76,9 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     if (id === undefined || !current || !inScope(scopeOf(session.user), current)) return sendError(ctx.res, 404, "not_found", NOT_FOUND);
     const form = parseBookingForm(body, { workpoints: deps.store.workpoints(), specialists: deps.store.specialists() });
     if (!form.ok) return sendError(ctx.res, 422, "invalid", "Check the highlighted fields.", { fields: form.errors });
-    // The new values pass the same check as a new booking's: an edit cannot move a booking into a
-    // calendar its author could not book in.
-    if (outOfScope(ctx, deps, session.user, form.input, current)) return;
-    // Checked again inside the write's transaction, against the booking as it is there.
-    const allowed = (b: Booking): boolean => inScope(scopeOf(session.user), b) && writeRefusal(session.user, form.input, deps.store.specialists(), b) === undefined;
-    const result = deps.store.update(id, form.input, form.revision, allowed);
-    if (!result.ok) return refuse(ctx, session.user, result);
+    // Moving a booking you can see to another specialist or workpoint is allowed: it then leaves your view.
+    const result = deps.store.update(id, form.input, form.revision);
+    if (!result.ok) return refuse(ctx, result);
     const published = await publishChange(deps, "update", result.booking, result.before);
     sendJson(ctx.res, 200, { booking: toJson(result.booking), published });
   });
@@ -110,9 +91,8 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     const current = id === undefined ? undefined : deps.store.get(id);
     if (id === undefined || !current || !inScope(scopeOf(session.user), current)) return sendError(ctx.res, 404, "not_found", NOT_FOUND);
     const revision = body["revision"] === undefined || body["revision"] === "" ? undefined : Number(body["revision"]);
-    const visible = (b: Booking): boolean => inScope(scopeOf(session.user), b);
-    const result = deps.store.cancel(id, Number.isSafeInteger(revision) ? revision : undefined, visible);
-    if (!result.ok) return refuse(ctx, session.user, result);
+    const result = deps.store.cancel(id, Number.isSafeInteger(revision) ? revision : undefined);
+    if (!result.ok) return refuse(ctx, result);
     const published = await publishChange(deps, "delete", result.booking);
     sendJson(ctx.res, 200, { booking: toJson(result.booking), published });
   });

@@ -169,7 +169,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       // The hub caps connections by who holds the token and ends the stream when the token expires.
       return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt };
     } catch (error) {
-      if (error instanceof AuthenticationError) counts[error.reason as TokenFailureReason] += 1;
+      if (error instanceof AuthenticationError) if (error.reason in counts) counts[error.reason as TokenFailureReason] += 1;
       throw error;
     }
   };
