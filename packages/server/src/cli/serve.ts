@@ -8,7 +8,7 @@ import type { Broker } from "../brokers/types.js";
 import { HubError } from "../errors.js";
 import { createBookingHub } from "../hub/create-hub.js";
 import { createStandaloneServer, normalizePathPrefix } from "../standalone/server.js";
-import { type Env, RunError, UsageError, exactOrigin, firstSet, integer, parseFlags, readSmallFile } from "./args.js";
+import { type Env, RunError, UsageError, exactOrigin, firstSet, integer, parseFlags, readSecretFile, readSmallFile } from "./args.js";
 import { cliLogger } from "./log.js";
 import { checkRedisUrl, hubRedisClient, loadIoredis, quitWithin, readyWithin, redactUrl } from "./redis.js";
 
@@ -36,13 +36,13 @@ Broker:
 Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub):
   --secret <secret>                 HS256 shared secret, >= 32 bytes (env REALTIME_BOOKINGS_SECRET;
                                     prefer the env or --secret-file: flags show in ps)
-  --secret-file <path>              read the secret from a file
+  --secret-file <path>              read the secret from a file (warns if others may read it)
   --public-key <path>               PEM public key for RS256 / ES256 tokens
                                     (env REALTIME_BOOKINGS_PUBLIC_KEY: a path or the PEM itself)
   --algorithms <list>               allowlist, e.g. HS256,RS256 (default: HS256 with a secret,
                                     the key's algorithm with a public key; never none)
-  --issuer <iss>                    require this iss claim
-  --audience <aud>                  require this aud claim
+  --issuer <iss>                    accept only tokens whose iss claim is this (others: token_claims)
+  --audience <aud>                  accept only tokens whose aud claim is this (others: token_claims)
   --token-cookie <name>             cookie that may hold the token (default rb_token)
   --no-query-token                  refuse ?token= (tokens in URLs end up in logs)
 
@@ -136,7 +136,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const corsOrigins = (flags["cors-origin"] ?? []).flatMap((value) => value.split(",")).map((o) => o.trim()).filter(Boolean).map(exactOrigin);
 
   if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSmallFile("--secret-file", flags["secret-file"]) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
   const publicKeySource = firstSet(flags["public-key"], env["REALTIME_BOOKINGS_PUBLIC_KEY"]);
   const publicKey =
     publicKeySource === undefined ? undefined : publicKeySource.startsWith("-----BEGIN") ? publicKeySource : readSmallFile("--public-key", publicKeySource);

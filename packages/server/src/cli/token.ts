@@ -2,7 +2,8 @@ import type { Viewer } from "@realtime-bookings/protocol";
 import { randomUUID } from "node:crypto";
 import { signViewerToken } from "../auth/sign.js";
 import { HubError } from "../errors.js";
-import { type Env, UsageError, firstSet, idValue, integer, parseFlags, readSmallFile } from "./args.js";
+import { type Env, UsageError, firstSet, idValue, integer, parseFlags, readSecretFile } from "./args.js";
+import { cliLogger } from "./log.js";
 
 /** The text of `realtime-bookings token --help`. @internal */
 export const TOKEN_HELP = `Usage: realtime-bookings token --role <role> [--specialist <id> | --workpoint <id>] [options]
@@ -18,8 +19,8 @@ tokens (see docs/protocol.md); this prints one to stdout.
   --ttl <seconds>         lifetime (default 900)
   --secret <secret>       the hub's secret (env REALTIME_BOOKINGS_SECRET)
   --secret-file <path>    read the secret from a file
-  --issuer <iss>          the iss claim
-  --audience <aud>        the aud claim
+  --issuer <iss>          the iss claim (for a hub started with --issuer)
+  --audience <aud>        the aud claim (for a hub started with --audience)
   -h, --help              show this help
 
 Example:
@@ -71,7 +72,7 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
       throw new UsageError(`--role must be admin, supervisor or specialist, got ${JSON.stringify(flags.role)}`);
   }
   if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSmallFile("--secret-file", flags["secret-file"]) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
   if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
   const expiresInSec = integer("--ttl", flags.ttl, 900, 1, 31_536_000);
   try {
