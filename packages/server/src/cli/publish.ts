@@ -1,7 +1,8 @@
 import { type JsonObject, ProtocolError, redisKeys, safeParseBookingEvent, versionKeysOf } from "@realtime-bookings/protocol";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { type Env, RunError, UsageError, firstSet, idValue, integer, parseFlags } from "./args.js";
-import { checkRedisUrl, loadIoredis, quitWithin, redactUrl } from "./redis.js";
+import { createRedisClient } from "../brokers/redis-client.js";
+import { checkRedisUrl, quitWithin, redactUrl } from "./redis.js";
 
 /** The text of `realtime-bookings publish --help`. @internal */
 export const PUBLISH_HELP = `Usage: realtime-bookings publish --type <type> --id <id> --specialist <id> --workpoint <id> [options]
@@ -114,15 +115,9 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     throw error;
   }
 
-  const RedisImpl = await loadIoredis();
-  const client = new RedisImpl(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    commandTimeout: 5_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+  // The package's one client factory: bounded timeouts, no offline queue, and no reconnection for a
+  // one-shot command, so a publish reported as failed is never sent later.
+  const client = createRedisClient({ url: redisUrl, timeout: 3 }, { lazyConnect: true, reconnect: false });
   let lastError: Error | undefined;
   client.on("error", (error: Error) => (lastError = error)); // failures surface through the promises below
   try {

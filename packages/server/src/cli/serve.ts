@@ -10,7 +10,8 @@ import { createBookingHub } from "../hub/create-hub.js";
 import { createStandaloneServer, normalizePathPrefix } from "../standalone/server.js";
 import { type Env, RunError, UsageError, exactOrigin, firstSet, integer, parseFlags, readSecretFile, readSmallFile } from "./args.js";
 import { cliLogger } from "./log.js";
-import { checkRedisUrl, hubRedisClient, loadIoredis, quitWithin, readyWithin, redactUrl } from "./redis.js";
+import { createRedisClient } from "../brokers/redis-client.js";
+import { checkRedisUrl, logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
 
 /** The text of `realtime-bookings serve --help`. @internal */
 export const SERVE_HELP = `Usage: realtime-bookings serve [options]
@@ -175,8 +176,9 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   if (redisUrl === undefined) {
     broker = memoryBroker(keyOptions);
   } else {
-    const RedisImpl = await loadIoredis();
-    redis = hubRedisClient(RedisImpl, checkRedisUrl(redisUrl), cliLogger);
+    // The one client factory of the package: bounded timeouts, and nothing queued while Redis is away.
+    redis = createRedisClient({ url: checkRedisUrl(redisUrl), timeout: brokerTimeoutMs / 1000 });
+    logOutages(redis, redisUrl, cliLogger);
     if (!(await readyWithin(redis, 3_000))) {
       cliLogger.warn(`[realtime-bookings] Redis at ${redactUrl(redisUrl)} is not reachable yet; serving 503 until it is`);
     }

@@ -76,10 +76,11 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
   if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
   const expiresInSec = integer("--ttl", flags.ttl, 900, 1, 31_536_000);
   try {
-    // Always a sub and a jti: a token without them would share one connection cap with every
-    // other token of the same scope.
+    // Always a sub (and a jti when the sub is made up): a token without them would share one
+    // connection cap with every other token of the same scope.
     const subject = flags.sub ?? `cli-${randomUUID()}`;
-    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject, issuer: flags.issuer, audience: flags.audience });
+    const jwtId = flags.sub === undefined ? randomUUID() : undefined;
+    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject, jwtId, issuer: flags.issuer, audience: flags.audience });
     process.stdout.write(`${jwt}\n`);
   } catch (error) {
     if (error instanceof HubError) throw new UsageError(error.message.replace(/^invalid viewer: (specialist_id|workpoint_id)/, (_, f: string) => `--${f.split("_")[0]}`));

@@ -47,7 +47,7 @@ describe("per-viewer caps count by who holds the token", () => {
     expect([await status(url, user), await status(url, sameUser), await status(url, user)]).toEqual([200, 200, 429]);
   });
 
-  it("signViewerToken puts a fresh jti in every token, so two sub-less tokens never share a cap", async () => {
+  it("signViewerToken puts a fresh jti in every token without a sub, so two sub-less tokens never share a cap", async () => {
     const { url } = await startHub();
     const tokens = await Promise.all([1, 2].map(() => signViewerToken({ role: "admin" }, { secret: SECRET })));
     const jtis = tokens.map((t) => (JSON.parse(Buffer.from(t.split(".")[1] ?? "", "base64url").toString()) as { jti?: string }).jti);
