@@ -59,10 +59,13 @@ HTTP:
   --retry-ms <ms>                   base reconnection delay sent to clients, jittered to 2x (default 2000)
   --metrics-token <token>           require Authorization: Bearer <token> on /metrics
                                     (env REALTIME_BOOKINGS_METRICS_TOKEN)
+  --shutdown-timeout-ms <ms>        on SIGTERM, how long streams may take to end before they are
+                                    cut (default 5000)
   -h, --help                        show this help
 
 SIGTERM or SIGINT ends every stream gracefully (clients reconnect elsewhere after a jittered
-delay) and exits 0; a second signal exits at once.
+delay) and exits 0 within --shutdown-timeout-ms plus a few seconds, whatever Redis does; a second
+signal exits at once.
 
 Example:
   REALTIME_BOOKINGS_SECRET=... realtime-bookings serve --redis redis://127.0.0.1:6379 \\
@@ -92,6 +95,7 @@ const OPTIONS = {
   "heartbeat-ms": { type: "string" },
   "retry-ms": { type: "string" },
   "metrics-token": { type: "string" },
+  "shutdown-timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -128,6 +132,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const maxConnectionsPerViewer = integer("--max-connections-per-viewer", flags["max-connections-per-viewer"], 10, 1, 100_000);
   const heartbeatMs = integer("--heartbeat-ms", flags["heartbeat-ms"], 25_000, 10, 3_600_000);
   const retryMs = integer("--retry-ms", flags["retry-ms"], 2_000, 1, 3_600_000);
+  const shutdownTimeoutMs = integer("--shutdown-timeout-ms", flags["shutdown-timeout-ms"], 5_000, 1, 600_000);
   let pathPrefix: string;
   try {
     pathPrefix = normalizePathPrefix(flags["path-prefix"]);
@@ -205,6 +210,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       pathPrefix,
       metricsToken: firstSet(flags["metrics-token"], env["REALTIME_BOOKINGS_METRICS_TOKEN"]),
       tokenFailures: auth.failures,
+      shutdownTimeoutMs,
       streamExpiry: (req) => auth.tokenOf(req)?.expiresAt,
     }),
   );
@@ -238,19 +244,27 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       stopping = true;
       const { admin, supervisor, specialist } = hub.stats().connections;
       cliLogger.info(`realtime-bookings: ${signal}, ending ${admin + supervisor + specialist} streams`);
-      standalone
-        .close()
-        .then(() => (redis ? quitWithin(redis, 1_000) : undefined))
-        .then(
-          () => {
-            cliLogger.info("realtime-bookings: stopped");
-            resolve(0);
-          },
-          (error: unknown) => {
-            cliLogger.error("realtime-bookings: shutdown failed", error);
-            resolve(1);
-          },
-        );
+      // Every await on the way out has a deadline (the server cuts what is left after the shutdown
+      // timeout; Redis gets 1 s to say goodbye); this one bounds them all, whatever Redis does.
+      let deadline: NodeJS.Timeout | undefined;
+      const overdue = new Promise<"overdue">((done) => {
+        deadline = setTimeout(() => done("overdue"), shutdownTimeoutMs + 2_000);
+      });
+      const closed = standalone.close().then(() => (redis ? quitWithin(redis, 1_000) : undefined));
+      Promise.race([closed, overdue]).then(
+        (result) => {
+          clearTimeout(deadline);
+          if (result === "overdue") cliLogger.warn(`realtime-bookings: shutdown took longer than ${shutdownTimeoutMs + 2_000} ms; exiting anyway`);
+          else cliLogger.info("realtime-bookings: stopped");
+          redis?.disconnect();
+          resolve(0);
+        },
+        (error: unknown) => {
+          clearTimeout(deadline);
+          cliLogger.error("realtime-bookings: shutdown failed", error);
+          resolve(1);
+        },
+      );
     };
   });
 }

@@ -100,6 +100,9 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
   const { hub } = options;
   const prefix = normalizePathPrefix(options.pathPrefix);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5_000;
+  if (!(Number.isSafeInteger(shutdownTimeoutMs) && shutdownTimeoutMs >= 1)) {
+    throw new HubError("invalid_options", `shutdownTimeoutMs must be a positive integer, got ${shutdownTimeoutMs}`);
+  }
   const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
   const startedAt = Date.now();
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>([
@@ -199,10 +202,22 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        await hub.close();
+        // Every wait below has a deadline: whatever the hub or Redis does, what is left is cut after
+        // shutdownTimeoutMs and close() resolves.
+        const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
         // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+        let hubTimer: NodeJS.Timeout | undefined;
+        const hubClosed = hub.close().then(
+          () => true,
+          (error: unknown) => {
+            console.error("[realtime-bookings] closing the hub failed", error);
+            return true;
+          },
+        );
+        const hubInTime = await Promise.race([hubClosed, new Promise<false>((resolve) => (hubTimer = setTimeout(() => resolve(false), shutdownTimeoutMs)))]);
+        clearTimeout(hubTimer);
+        if (!hubInTime) console.error(`[realtime-bookings] the hub did not close within ${shutdownTimeoutMs} ms; cutting its connections`);
         server.closeIdleConnections();
         await stopped;
         clearInterval(sweep);
