@@ -14,3 +14,4 @@ export { type TokenFailureReason, TOKEN_FAILURE_REASONS } from "./auth/token-fai
 export { signViewerToken, type SignViewerTokenOptions } from "./auth/sign.js";
 export { prometheusMetrics, type PrometheusMetric, type PrometheusOptions, PROMETHEUS_CONTENT_TYPE } from "./metrics/prometheus.js";
 export { createStandaloneServer, type StandaloneServer, type StandaloneServerOptions } from "./standalone/server.js";
+export { type SocketLimitOptions } from "./standalone/limits.js";

@@ -54,7 +54,11 @@ HTTP:
   --cors-origin <origin>            allow this page origin, with credentials; repeat the flag or
                                     separate with commas. Other origins get 403 and no stream.
   --max-connections <n>             open streams in this process (default 10000); 429 past it
-  --max-connections-per-viewer <n>  open streams per user (token sub, else scope; default 10)
+  --max-connections-per-viewer <n>  open streams per user (token sub, else jti, else the token; default 10)
+  --max-sockets <n>                 open TCP sockets of any kind, before authentication too
+                                    (default --max-connections + 1000); past it, closed at once
+  --headers-timeout-ms <ms>         a request must send its headers within this, or gets 408
+                                    and is closed (default 5000)
   --heartbeat-ms <ms>               comment sent on idle streams (default 25000)
   --retry-ms <ms>                   base reconnection delay sent to clients, jittered to 2x (default 2000)
   --metrics-token <token>           require Authorization: Bearer <token> on /metrics
@@ -96,6 +100,8 @@ const OPTIONS = {
   "retry-ms": { type: "string" },
   "metrics-token": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },
+  "max-sockets": { type: "string" },
+  "headers-timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -132,6 +138,11 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const maxConnectionsPerViewer = integer("--max-connections-per-viewer", flags["max-connections-per-viewer"], 10, 1, 100_000);
   const heartbeatMs = integer("--heartbeat-ms", flags["heartbeat-ms"], 25_000, 10, 3_600_000);
   const retryMs = integer("--retry-ms", flags["retry-ms"], 2_000, 1, 3_600_000);
+  const maxSockets = integer("--max-sockets", flags["max-sockets"], maxConnections + 1_000, 2, 10_001_000);
+  if (maxSockets <= maxConnections) {
+    throw new UsageError(`--max-sockets (${maxSockets}) must be above --max-connections (${maxConnections}), leaving room for polls and health checks, e.g. ${maxConnections + 1_000}`);
+  }
+  const headersTimeoutMs = integer("--headers-timeout-ms", flags["headers-timeout-ms"], 5_000, 100, 600_000);
   const shutdownTimeoutMs = integer("--shutdown-timeout-ms", flags["shutdown-timeout-ms"], 5_000, 1, 600_000);
   let pathPrefix: string;
   try {
@@ -211,6 +222,8 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       metricsToken: firstSet(flags["metrics-token"], env["REALTIME_BOOKINGS_METRICS_TOKEN"]),
       tokenFailures: auth.failures,
       shutdownTimeoutMs,
+      maxSockets,
+      headersTimeoutMs,
       streamExpiry: (req) => auth.tokenOf(req)?.expiresAt,
     }),
   );
@@ -231,7 +244,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const tokenPlaces = ["Authorization header", `cookie ${flags["token-cookie"] ?? "rb_token"}`, ...(flags["no-query-token"] ? [] : ["?token="])];
   cliLogger.info(
     `realtime-bookings hub listening on ${address.url} (broker: ${brokerText}; tokens: ${auth.algorithms.join(",")} from ${tokenPlaces.join(", ")}; ` +
-      `CORS: ${corsOrigins.length ? corsOrigins.join(" ") : "off (same origin only)"}; caps: ${maxConnectionsPerViewer} per viewer, ${maxConnections} total)`,
+      `CORS: ${corsOrigins.length ? corsOrigins.join(" ") : "off (same origin only)"}; caps: ${maxConnectionsPerViewer} per viewer, ${maxConnections} total, ${maxSockets} sockets)`,
   );
 
   return new Promise<number>((resolve) => {

@@ -5,9 +5,10 @@ import { HubError } from "../errors.js";
 import { errorResponse, jsonResponse, sendNode } from "../http/plain-response.js";
 import type { BookingHub } from "../hub/create-hub.js";
 import { PROMETHEUS_CONTENT_TYPE, type PrometheusMetric, prometheusMetrics } from "../metrics/prometheus.js";
+import { type SocketLimitOptions, socketLimits } from "./limits.js";
 
 /** Options of {@link createStandaloneServer}. */
-export interface StandaloneServerOptions {
+export interface StandaloneServerOptions extends SocketLimitOptions {
   /** The hub to serve; the server's `close()` closes it too. */
   readonly hub: BookingHub;
   /**
@@ -82,6 +83,9 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  * - `GET <prefix>/metrics`: the counters in Prometheus text format, or JSON with `?format=json` or
  *   `Accept: application/json`;
  * - anything else: 404 `{"error":"not_found",…}`.
+ *
+ * Sockets are capped before anyone authenticates: at most `maxSockets` in all, and a request must
+ * send its headers within `headersTimeoutMs` (see {@link SocketLimitOptions}).
  *
  * The `realtime-bookings serve` command is this server plus flags.
  *
@@ -161,7 +165,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     sendNode(res, { status: 200, headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" }, body: prometheusMetrics(stats, { extra }) });
   }
 
-  const server = createServer((req, res) => {
+  const limits = socketLimits(options);
+  const server = createServer(limits.serverOptions, (req, res) => {
     let url: URL;
     try {
       url = new URL(req.url ?? "/", "http://localhost");
@@ -179,9 +184,9 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       sendNode(res, errorResponse(500, "internal_error", "The hub failed to answer."));
     });
   });
-  // Stream requests have no body; a client that never finishes its headers is cut.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  // Sockets before authentication are capped: a client that never finishes its headers is cut after
+  // headersTimeoutMs, and past maxSockets a new connection is closed at once.
+  server.maxConnections = limits.maxSockets;
 
   let closing: Promise<void> | undefined;
   return {
