@@ -1,4 +1,4 @@
-import { type JsonObject, ProtocolError, redisKeys, safeParseBookingEvent, versionKeysOf } from "@realtime-bookings/protocol";
+import { type JsonObject, ProtocolError, redisKeys, safeParseBookingMessage, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { type Env, RunError, UsageError, firstSet, idValue, integer, parseFlags } from "./args.js";
 import { createRedisClient } from "../brokers/redis-client.js";
@@ -58,16 +58,31 @@ const FLAG_OF_FIELD: Record<string, string> = {
   previous: "--previous-specialist/--previous-workpoint",
 };
 
+/**
+ * The limits every hub applies to an event (its default `maxEventLength` and the protocol's depth):
+ * the CLI refuses what a hub would refuse, so nothing is stored that no viewer will ever receive.
+ */
+const HUB_LIMITS = { maxLength: 65_536 } as const;
+
+/** The hub's refusal, word for word, with the field named by its flag where there is one. */
+function refusal(error: ProtocolError): UsageError {
+  const { field, message } = error;
+  const flag = field !== undefined && Object.hasOwn(FLAG_OF_FIELD, field) ? FLAG_OF_FIELD[field] : undefined;
+  return new UsageError(`invalid booking event: ${flag && field ? message.replace(field, flag) : message}`);
+}
+
 function extraData(raw: string | undefined): JsonObject {
   if (raw === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new UsageError(`--data must be a JSON object such as '{"start":"2025-01-31 10:00"}'`);
+  // The protocol's own parser (bounded depth, no __proto__), never a bare JSON.parse. The size is
+  // checked on the whole event below, so the error names the same length a hub would.
+  const parsed = safeParseJson(raw, { maxLength: 1_048_576 });
+  if (!parsed.ok) {
+    if (parsed.error.code === "invalid_json") throw new UsageError(`--data must be a JSON object such as '{"start":"2025-01-31 10:00"}'`);
+    throw refusal(parsed.error);
   }
+  const value = parsed.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("--data must be a JSON object");
-  return value as JsonObject;
+  return value;
 }
 
 /**
@@ -97,12 +112,9 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   if (flags["previous-workpoint"] !== undefined) previous["workpoint_id"] = idValue(flags["previous-workpoint"]);
   const event = Object.keys(previous).length ? { type: flags.type, data, previous } : { type: flags.type, data };
 
-  const parsed = safeParseBookingEvent(event);
-  if (!parsed.ok) {
-    const { field, message } = parsed.error;
-    const flag = field === undefined ? undefined : FLAG_OF_FIELD[field];
-    throw new UsageError(flag && field ? message.replace(field, flag) : message);
-  }
+  // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
+  const parsed = safeParseBookingMessage(JSON.stringify(event), HUB_LIMITS);
+  if (!parsed.ok) throw refusal(parsed.error);
   const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
