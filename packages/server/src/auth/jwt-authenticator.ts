@@ -2,7 +2,6 @@ import { type ViewerScope, safeParseViewer } from "@realtime-bookings/protocol";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { type JsonWebKey, type KeyObject, createHash } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
-import type { HubRequest } from "../http/request.js";
 import type { Authenticate } from "../hub/options.js";
 import { type JwtAlgorithm, verificationKeys } from "./keys.js";
 import { TOKEN_FAILURE_REASONS, type TokenFailureReason, reasonOfJoseError, tokenFailure } from "./token-failure.js";
@@ -68,24 +67,21 @@ export interface VerifiedToken {
 }
 
 /**
- * A viewer-token verifier, ready to plug into {@link createBookingHub}: `authenticate` and
- * `viewerKey` are plain functions (no `this`).
+ * A viewer-token verifier, ready to plug into {@link createBookingHub}: `authenticate` is a plain
+ * function (no `this`). What it returns carries everything the hub needs: the viewer, the `key` the
+ * per-viewer cap counts by, and `expiresAt`, when the hub ends the stream.
  */
 export interface JwtAuthenticator {
   /** The algorithms accepted, after defaults: the allowlist every token's `alg` must be on. */
   readonly algorithms: readonly JwtAlgorithm[];
   /** The hub's `authenticate` hook: reads the token, verifies it, returns the viewer or throws a 401. */
   readonly authenticate: Authenticate;
-  /** The hub's `viewerKey` hook: the {@link VerifiedToken.key} of the request's token, else the viewer's scope. */
-  readonly viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
   /**
    * Verifies one token string.
    *
    * @throws `AuthenticationError` with a {@link TokenFailureReason}
    */
   readonly verify: (token: string) => Promise<VerifiedToken>;
-  /** The token `authenticate` accepted for this raw request (`IncomingMessage` or `Request`), if any. */
-  readonly tokenOf: (raw: HubRequest["raw"]) => VerifiedToken | undefined;
   /** How many requests were refused, by reason, since start (for metrics). */
   readonly failures: () => Readonly<Record<TokenFailureReason, number>>;
 }
@@ -95,9 +91,6 @@ const MAX_SUBJECT_LENGTH = 256;
 /** `sub`, else `jti`, else a digest of the token itself: what one holder of a token is counted as. */
 const identityKey = (sub: string | undefined, jti: string | undefined, token: string): string =>
   sub !== undefined ? `sub:${sub}` : jti !== undefined ? `jti:${jti}` : `token:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
-
-const scopeKey = (viewer: ViewerScope): string =>
-  viewer.role === "admin" ? "admin" : viewer.role === "supervisor" ? `supervisor:${viewer.workpoint_id}` : `specialist:${viewer.specialist_id}`;
 
 /**
  * Verifies viewer tokens (JWTs) with jose: an explicit algorithm allowlist (never `none`), `exp`
@@ -119,7 +112,7 @@ const scopeKey = (viewer: ViewerScope): string =>
  * import { createBookingHub, jwtAuthenticator } from "@realtime-bookings/server";
  *
  * const auth = jwtAuthenticator({ secret: process.env.REALTIME_BOOKINGS_SECRET! });
- * const hub = createBookingHub({ authenticate: auth.authenticate, viewerKey: auth.viewerKey, maxConnectionsPerViewer: 10 });
+ * const hub = createBookingHub({ authenticate: auth.authenticate, maxConnectionsPerViewer: 10 });
  * ```
  */
 export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthenticator {
@@ -137,7 +130,6 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
     ...(options.audience === undefined ? {} : { audience: typeof options.audience === "string" ? options.audience : [...options.audience] }),
   };
   const keyFor: JWTVerifyGetKey = (header) => keys.keyFor(header.alg ?? "");
-  const accepted = new WeakMap<object, VerifiedToken>();
   const counts = Object.fromEntries(TOKEN_FAILURE_REASONS.map((r) => [r, 0])) as Record<TokenFailureReason, number>;
 
   async function verify(token: string): Promise<VerifiedToken> {
@@ -165,7 +157,6 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       if (token === undefined) throw tokenFailure("token_missing");
       if (token === null) throw tokenFailure("token_invalid", "It is too long.");
       const verified = await verify(token);
-      accepted.set(request.raw, verified);
       // The hub caps connections by who holds the token and ends the stream when the token expires.
       return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt };
     } catch (error) {
@@ -177,9 +168,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
   return {
     algorithms: keys.algorithms,
     authenticate,
-    viewerKey: (viewer, request) => accepted.get(request.raw)?.key ?? scopeKey(viewer),
     verify,
-    tokenOf: (raw) => accepted.get(raw),
     failures: () => ({ ...counts }),
   };
 }

@@ -204,7 +204,6 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   const hub = asUsage(() =>
     createBookingHub({
       authenticate: auth.authenticate,
-      viewerKey: auth.viewerKey,
       broker,
       maxConnections,
       maxConnectionsPerViewer,
@@ -224,7 +223,6 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       shutdownTimeoutMs,
       maxSockets,
       headersTimeoutMs,
-      streamExpiry: (req) => auth.tokenOf(req)?.expiresAt,
     }),
   );
 

@@ -25,12 +25,6 @@ export interface StandaloneServerOptions extends SocketLimitOptions {
   /** Counts of refused viewer tokens by reason (e.g. `jwtAuthenticator(…).failures`), added to `/metrics`. */
   readonly tokenFailures?: (() => Readonly<Record<string, number>>) | undefined;
   /**
-   * When an open stream must end, in ms since the epoch (e.g. its token's `exp`, from
-   * `jwtAuthenticator(…).tokenOf(req)?.expiresAt`). The stream then ends like a graceful shutdown
-   * does and the client reconnects with a fresh token, so access never outlives the token.
-   */
-  readonly streamExpiry?: ((req: IncomingMessage) => number | undefined) | undefined;
-  /**
    * How long `close()` waits for connections to finish before cutting them, in ms.
    * @defaultValue 5000
    */
@@ -60,7 +54,6 @@ export interface StandaloneServer {
 }
 
 const PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/;
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** @internal */
 export function normalizePathPrefix(prefix: string | undefined): string {
@@ -94,7 +87,7 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  * @example
  * ```ts
  * const auth = jwtAuthenticator({ secret });
- * const hub = createBookingHub({ authenticate: auth.authenticate, viewerKey: auth.viewerKey, broker });
+ * const hub = createBookingHub({ authenticate: auth.authenticate, broker });
  * const standalone = createStandaloneServer({ hub, pathPrefix: "/realtime", tokenFailures: auth.failures });
  * const { url } = await standalone.listen(8080);
  * process.once("SIGTERM", () => void standalone.close());
@@ -110,20 +103,12 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
   const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
   const startedAt = Date.now();
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>([
-    [`${prefix}/events`, events],
+    // A stream ends when its credentials expire: the hub does it, from authenticate's expiresAt.
+    [`${prefix}/events`, (req, res) => hub.events.node(req, res)],
     [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
     [`${prefix}/healthz`, healthz],
     [`${prefix}/metrics`, metrics],
   ]);
-
-  async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    await hub.events.node(req, res);
-    if (!options.streamExpiry || res.statusCode !== 200 || !res.headersSent || res.writableEnded || res.destroyed) return;
-    const expiresAt = options.streamExpiry(req);
-    if (expiresAt === undefined) return;
-    const timer = setTimeout(() => res.end(), Math.min(Math.max(expiresAt - Date.now(), 1_000), MAX_TIMER_MS));
-    res.once("close", () => clearTimeout(timer));
-  }
 
   const onlyGet = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method === "GET" || req.method === "HEAD") return true;
