@@ -51,15 +51,6 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-/** A whole number within bounds, from a flag or variable. @internal */
-export function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${raw}`);
-  return value;
-}
-
 /** The first value that is set and not empty: flags first, then environment variables. @internal */
 export const firstSet = (...values: Array<string | undefined>): string | undefined => values.find((v) => v !== undefined && v !== "");
 

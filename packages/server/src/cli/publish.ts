@@ -1,52 +1,10 @@
 import { type JsonObject, ProtocolError, redisKeys, safeParseBookingMessage, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
 import { ioredisBroker } from "../brokers/ioredis.js";
-import { type Env, RunError, UsageError, firstSet, idValue, integer, parseFlags } from "./args.js";
+import { type Env, RunError, UsageError, firstSet, idValue } from "./args.js";
+import { integerOption, parseCommand, renderHelp } from "./spec.js";
+import { PUBLISH } from "./spec-publish.js";
 import { createRedisClient } from "../brokers/redis-client.js";
 import { checkRedisUrl, quitWithin, redactUrl } from "./redis.js";
-
-/** The text of `realtime-bookings publish --help`. @internal */
-export const PUBLISH_HELP = `Usage: realtime-bookings publish --type <type> --id <id> --specialist <id> --workpoint <id> [options]
-
-Publishes one booking change through Redis with the atomic publish script, exactly as a PHP app
-does: the event is appended to the history, the version counters of its scope are bumped, and it
-is published on the channel with its history id. Every hub on that Redis delivers it to the
-viewers allowed to see it. Prints the event's history id.
-
-Event:
-  --type <type>                 create, update, delete, or test (a diagnostic event)
-  --id <id>                     the booking id
-  --specialist <id>             the specialist the booking belongs to (now)
-  --workpoint <id>              the workpoint the booking belongs to (now)
-  --previous-specialist <id>    for an update that moved the booking: the specialist before
-  --previous-workpoint <id>     for an update that moved the booking: the workpoint before
-  --data <json>                 more booking fields, as a JSON object, e.g. '{"start":"10:00"}'
-Ids are non-negative integers or 1-64 characters of A-Z a-z 0-9 _ -; 42 and "42" are the same.
-
-Redis:
-  --redis <url>                 Redis URL (env REDIS_URL; required)
-  --channel <name>              pub/sub channel (default <key-prefix>:updates)
-  --key-prefix <prefix>         prefix of the history and version keys (default bookings)
-  --history-length <n>          events kept for resume (default 1000)
-  -h, --help                    show this help
-
-Example (the original system's test_booking_push.php):
-  realtime-bookings publish --type create --id 42 --specialist 3 --workpoint 1 --redis redis://127.0.0.1:6379
-`;
-
-const OPTIONS = {
-  type: { type: "string" },
-  id: { type: "string" },
-  specialist: { type: "string" },
-  workpoint: { type: "string" },
-  "previous-specialist": { type: "string" },
-  "previous-workpoint": { type: "string" },
-  data: { type: "string" },
-  redis: { type: "string" },
-  channel: { type: "string" },
-  "key-prefix": { type: "string" },
-  "history-length": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 const FLAG_OF_FIELD: Record<string, string> = {
   type: "--type",
@@ -92,9 +50,9 @@ function extraData(raw: string | undefined): JsonObject {
  * @internal
  */
 export async function publish(args: readonly string[], env: Env): Promise<number> {
-  const flags = parseFlags(args, OPTIONS);
+  const flags = parseCommand(PUBLISH, args);
   if (flags.help) {
-    process.stdout.write(PUBLISH_HELP);
+    process.stdout.write(renderHelp(PUBLISH));
     return 0;
   }
   if (flags.type === undefined) throw new UsageError("--type is required (create, update, delete or test)");
@@ -115,7 +73,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
   const parsed = safeParseBookingMessage(JSON.stringify(event), HUB_LIMITS);
   if (!parsed.ok) throw refusal(parsed.error);
-  const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
+  const historyLength = integerOption(PUBLISH, "history-length", flags["history-length"]);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
   checkRedisUrl(redisUrl);

@@ -31,11 +31,14 @@ export function checkRedisUrl(raw: string): string {
  */
 export function logOutages(client: Redis, url: string, log: { warn(message: string): void; info(message: string): void }): void {
   let down = false;
-  client.on("error", (error: Error) => {
+  const failed = (reason: string): void => {
     if (down) return;
     down = true;
-    log.warn(`[realtime-bookings] Redis at ${redactUrl(url)} failed: ${error.message}; reconnecting`);
-  });
+    log.warn(`[realtime-bookings] Redis at ${redactUrl(url)} failed: ${reason}; reconnecting`);
+  };
+  client.on("error", (error: Error) => failed(error.message));
+  // A connection that closes without an error (Redis stopped) is an outage too, said at once.
+  client.on("close", () => failed("the connection closed"));
   client.on("ready", () => {
     if (!down) return;
     down = false;

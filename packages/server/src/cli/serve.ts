@@ -8,102 +8,12 @@ import type { Broker } from "../brokers/types.js";
 import { HubError } from "../errors.js";
 import { createBookingHub } from "../hub/create-hub.js";
 import { createStandaloneServer, normalizePathPrefix } from "../standalone/server.js";
-import { type Env, RunError, UsageError, exactOrigin, firstSet, integer, parseFlags, readSecretFile, readSmallFile } from "./args.js";
+import { type Env, RunError, UsageError, exactOrigin, firstSet, readSecretFile, readSmallFile } from "./args.js";
 import { cliLogger } from "./log.js";
+import { integerOption, parseCommand, renderHelp } from "./spec.js";
+import { SERVE } from "./spec-serve.js";
 import { createRedisClient } from "../brokers/redis-client.js";
 import { checkRedisUrl, logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
-
-/** The text of `realtime-bookings serve --help`. @internal */
-export const SERVE_HELP = `Usage: realtime-bookings serve [options]
-
-Runs the push hub over HTTP. Browsers connect to the SSE stream; apps in any language publish
-booking changes to Redis with the atomic publish script (docs/protocol.md).
-
-Endpoints (under --path-prefix):
-  GET /events    the SSE stream of the viewer's bookings (resume with Last-Event-ID)
-  GET /version   {"version": n} of the viewer's scope, with ETag (polling fallback)
-  GET /healthz   200 {"ok":true,...}, or 503 while Redis is unreachable
-  GET /metrics   counters in Prometheus text; JSON with ?format=json
-
-Broker:
-  --redis <url>                     Redis to subscribe to (env REDIS_URL); rediss:// for TLS.
-                                    Without it: the in-memory broker, this process only.
-  --channel <name>                  pub/sub channel (default <key-prefix>:updates,
-                                    i.e. bookings:updates)
-  --key-prefix <prefix>             prefix of the history and version keys (default bookings)
-  --history-length <n>              events kept for resume (default 1000)
-  --broker-timeout-ms <ms>          longest a Redis call may take (default 2000)
-
-Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub):
-  --secret <secret>                 HS256 shared secret, >= 32 bytes (env REALTIME_BOOKINGS_SECRET;
-                                    prefer the env or --secret-file: flags show in ps)
-  --secret-file <path>              read the secret from a file (warns if others may read it)
-  --public-key <path>               PEM public key for RS256 / ES256 tokens
-                                    (env REALTIME_BOOKINGS_PUBLIC_KEY: a path or the PEM itself)
-  --algorithms <list>               allowlist, e.g. HS256,RS256 (default: HS256 with a secret,
-                                    the key's algorithm with a public key; never none)
-  --issuer <iss>                    accept only tokens whose iss claim is this (others: token_claims)
-  --audience <aud>                  accept only tokens whose aud claim is this (others: token_claims)
-  --token-cookie <name>             cookie that may hold the token (default rb_token)
-  --no-query-token                  refuse ?token= (tokens in URLs end up in logs)
-
-HTTP:
-  --port <n>                        port (env PORT, default 8080; 0 picks a free one)
-  --host <address>                  interface (default 0.0.0.0)
-  --path-prefix <path>              serve the endpoints under it, e.g. /realtime
-  --cors-origin <origin>            allow this page origin, with credentials; repeat the flag or
-                                    separate with commas. Other origins get 403 and no stream.
-  --max-connections <n>             open streams in this process (default 10000); 429 past it
-  --max-connections-per-viewer <n>  open streams per user (token sub, else jti, else the token; default 10)
-  --max-sockets <n>                 open TCP sockets of any kind, before authentication too
-                                    (default --max-connections + 1000); past it, closed at once
-  --headers-timeout-ms <ms>         a request must send its headers within this, or gets 408
-                                    and is closed (default 5000)
-  --heartbeat-ms <ms>               comment sent on idle streams (default 25000)
-  --retry-ms <ms>                   base reconnection delay sent to clients, jittered to 2x (default 2000)
-  --metrics-token <token>           require Authorization: Bearer <token> on /metrics
-                                    (env REALTIME_BOOKINGS_METRICS_TOKEN)
-  --shutdown-timeout-ms <ms>        on SIGTERM, how long streams may take to end before they are
-                                    cut (default 5000)
-  -h, --help                        show this help
-
-SIGTERM or SIGINT ends every stream gracefully (clients reconnect elsewhere after a jittered
-delay) and exits 0 within --shutdown-timeout-ms plus a few seconds, whatever Redis does; a second
-signal exits at once.
-
-Example:
-  REALTIME_BOOKINGS_SECRET=... realtime-bookings serve --redis redis://127.0.0.1:6379 \\
-    --port 8080 --cors-origin https://app.example.com
-`;
-
-const OPTIONS = {
-  port: { type: "string" },
-  host: { type: "string" },
-  redis: { type: "string" },
-  channel: { type: "string" },
-  "key-prefix": { type: "string" },
-  "history-length": { type: "string" },
-  "broker-timeout-ms": { type: "string" },
-  secret: { type: "string" },
-  "secret-file": { type: "string" },
-  "public-key": { type: "string" },
-  algorithms: { type: "string" },
-  issuer: { type: "string" },
-  audience: { type: "string" },
-  "token-cookie": { type: "string" },
-  "no-query-token": { type: "boolean" },
-  "path-prefix": { type: "string" },
-  "cors-origin": { type: "string", multiple: true },
-  "max-connections": { type: "string" },
-  "max-connections-per-viewer": { type: "string" },
-  "heartbeat-ms": { type: "string" },
-  "retry-ms": { type: "string" },
-  "metrics-token": { type: "string" },
-  "shutdown-timeout-ms": { type: "string" },
-  "max-sockets": { type: "string" },
-  "headers-timeout-ms": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 /** Turns an options error of the library into a command-line mistake. */
 function asUsage<T>(make: () => T): T {
@@ -124,26 +34,26 @@ function asUsage<T>(make: () => T): T {
  * @internal
  */
 export async function serve(args: readonly string[], env: Env): Promise<number> {
-  const flags = parseFlags(args, OPTIONS);
+  const flags = parseCommand(SERVE, args);
   if (flags.help) {
-    process.stdout.write(SERVE_HELP);
+    process.stdout.write(renderHelp(SERVE));
     return 0;
   }
 
-  const port = integer("--port", firstSet(flags.port, env["PORT"]), 8080, 0, 65_535);
+  const port = integerOption(SERVE, "port", firstSet(flags.port, env["PORT"]));
   const host = flags.host ?? "0.0.0.0";
-  const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
-  const brokerTimeoutMs = integer("--broker-timeout-ms", flags["broker-timeout-ms"], 2000, 50, 60_000);
-  const maxConnections = integer("--max-connections", flags["max-connections"], 10_000, 1, 10_000_000);
-  const maxConnectionsPerViewer = integer("--max-connections-per-viewer", flags["max-connections-per-viewer"], 10, 1, 100_000);
-  const heartbeatMs = integer("--heartbeat-ms", flags["heartbeat-ms"], 25_000, 10, 3_600_000);
-  const retryMs = integer("--retry-ms", flags["retry-ms"], 2_000, 1, 3_600_000);
-  const maxSockets = integer("--max-sockets", flags["max-sockets"], maxConnections + 1_000, 2, 10_001_000);
+  const historyLength = integerOption(SERVE, "history-length", flags["history-length"]);
+  const brokerTimeoutMs = integerOption(SERVE, "broker-timeout-ms", flags["broker-timeout-ms"]);
+  const maxConnections = integerOption(SERVE, "max-connections", flags["max-connections"]);
+  const maxConnectionsPerViewer = integerOption(SERVE, "max-connections-per-viewer", flags["max-connections-per-viewer"]);
+  const heartbeatMs = integerOption(SERVE, "heartbeat-ms", flags["heartbeat-ms"]);
+  const retryMs = integerOption(SERVE, "retry-ms", flags["retry-ms"]);
+  const maxSockets = integerOption(SERVE, "max-sockets", flags["max-sockets"], maxConnections + 1_000);
   if (maxSockets <= maxConnections) {
     throw new UsageError(`--max-sockets (${maxSockets}) must be above --max-connections (${maxConnections}), leaving room for polls and health checks, e.g. ${maxConnections + 1_000}`);
   }
-  const headersTimeoutMs = integer("--headers-timeout-ms", flags["headers-timeout-ms"], 5_000, 100, 600_000);
-  const shutdownTimeoutMs = integer("--shutdown-timeout-ms", flags["shutdown-timeout-ms"], 5_000, 1, 600_000);
+  const headersTimeoutMs = integerOption(SERVE, "headers-timeout-ms", flags["headers-timeout-ms"]);
+  const shutdownTimeoutMs = integerOption(SERVE, "shutdown-timeout-ms", flags["shutdown-timeout-ms"]);
   let pathPrefix: string;
   try {
     pathPrefix = normalizePathPrefix(flags["path-prefix"]);
