@@ -23,9 +23,12 @@ const MESSAGES: Record<TokenFailureReason, string> = {
   token_claims: "The viewer token's claims are invalid.",
 };
 
-/** @internal */
-export const tokenFailure = (reason: TokenFailureReason, detail?: string): AuthenticationError =>
-  new AuthenticationError(reason, detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason], 401, {
+/**
+ * The refusal for `reason`: its standard message followed by `detail`, or `message` alone when given.
+ * @internal
+ */
+export const tokenFailure = (reason: TokenFailureReason, detail?: string, message?: string): AuthenticationError =>
+  new AuthenticationError(reason, message ?? (detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason]), 401, {
     // RFC 6750 §3: a missing token gets the bare challenge, a bad one says invalid_token.
     "WWW-Authenticate": reason === "token_missing" ? 'Bearer realm="realtime-bookings"' : 'Bearer realm="realtime-bookings", error="invalid_token"',
   });

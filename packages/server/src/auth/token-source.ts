@@ -35,7 +35,7 @@ export function readToken(request: HubRequest, sources: TokenSources): string | 
     if (!bearer) {
       const scheme = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*/.exec(authorization)?.[0];
       const shown = scheme === undefined ? "" : scheme.toLowerCase() === "bearer" ? " (Bearer needs exactly one token after it)" : ` (its scheme is ${scheme.slice(0, 20)})`;
-      throw tokenFailure("token_invalid", `The Authorization header must be exactly "Bearer <token>"${shown}.`);
+      throw tokenFailure("token_invalid", undefined, `The Authorization header must be exactly "Bearer <token>"${shown}; it was not used, and neither was any cookie or ?token=.`);
     }
     token = bearer[1];
   } else if (sources.cookie !== false && request.cookie(sources.cookie)) token = request.cookie(sources.cookie);

@@ -44,6 +44,7 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
   try {
     // Always a sub (and a jti when the sub is made up): a token without them would share one
     // connection cap with every other token of the same scope.
+    if (flags.sub !== undefined && (flags.sub.length === 0 || flags.sub.length > 256)) throw new UsageError("--sub must be 1-256 characters (hubs refuse other subs)");
     const subject = flags.sub ?? `cli-${randomUUID()}`;
     const jwtId = flags.sub === undefined ? randomUUID() : undefined;
     const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject, jwtId, issuer: flags.issuer, audience: flags.audience });
