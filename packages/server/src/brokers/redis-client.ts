@@ -60,7 +60,7 @@ export interface RedisClientOptions {
  * - an `error` listener is attached, so an outage is reported through the hub's health, never a crash.
  *
  * @param settings - where Redis is; see {@link RedisSettings}
- * @param options - laziness and reconnection; see {@link RedisClientOptions}
+ * @param clientOptions - laziness and reconnection; see {@link RedisClientOptions}
  * @throws `HubError` with code `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
  * @example
  * ```ts
