@@ -64,6 +64,33 @@ export function normalizePathPrefix(prefix: string | undefined): string {
   return trimmed;
 }
 
+/**
+ * Stops accepting connections, closes the hub (which ends every stream) and waits for the sockets to
+ * go, cutting whatever is left after `shutdownTimeoutMs`. Every wait has that deadline: whatever the
+ * hub or Redis does, this resolves.
+ */
+async function closeGracefully(server: Server, hub: BookingHub, shutdownTimeoutMs: number): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+  // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  let hubTimer: NodeJS.Timeout | undefined;
+  const hubClosed = hub.close().then(
+    () => true,
+    (error: unknown) => {
+      console.error("[realtime-bookings] closing the hub failed", error);
+      return true;
+    },
+  );
+  const inTime = await Promise.race([hubClosed, new Promise<false>((resolve) => (hubTimer = setTimeout(() => resolve(false), shutdownTimeoutMs)))]);
+  clearTimeout(hubTimer);
+  if (!inTime) console.error(`[realtime-bookings] the hub did not close within ${shutdownTimeoutMs} ms; cutting its connections`);
+  server.closeIdleConnections();
+  await stopped;
+  clearInterval(sweep);
+  clearTimeout(cut);
+}
+
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
 
 /**
@@ -190,29 +217,7 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       });
     },
     close() {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Every wait below has a deadline: whatever the hub or Redis does, what is left is cut after
-        // shutdownTimeoutMs and close() resolves.
-        const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-        // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        let hubTimer: NodeJS.Timeout | undefined;
-        const hubClosed = hub.close().then(
-          () => true,
-          (error: unknown) => {
-            console.error("[realtime-bookings] closing the hub failed", error);
-            return true;
-          },
-        );
-        const hubInTime = await Promise.race([hubClosed, new Promise<false>((resolve) => (hubTimer = setTimeout(() => resolve(false), shutdownTimeoutMs)))]);
-        clearTimeout(hubTimer);
-        if (!hubInTime) console.error(`[realtime-bookings] the hub did not close within ${shutdownTimeoutMs} ms; cutting its connections`);
-        server.closeIdleConnections();
-        await stopped;
-        clearInterval(sweep);
-        clearTimeout(cut);
-      })();
+      closing ??= closeGracefully(server, hub, shutdownTimeoutMs);
       return closing;
     },
   };
