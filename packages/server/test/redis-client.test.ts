@@ -122,3 +122,41 @@ describe.runIf(available)("createRedisClient: one factory with deliberate settin
     expect(attempt("http://user:hunter2@127.0.0.1:6379")).not.toContain("hunter2");
   });
 });
+
+describe.runIf(available)("ioredisBroker: what a failed publish means", () => {
+  it("a publish to a Redis that stalls (SIGSTOP; DEBUG SLEEP is disabled in Redis 7) is a broker_timeout that says the outcome is unknown", async () => {
+    const client = createRedisClient({ url: redis.url, timeout: 0.3 });
+    open.push({ close: () => client.disconnect() });
+    const broker = ioredisBroker(client, { prefix: `sleep${process.pid}` });
+    await client.ping();
+    const pid = Number(/process_id:(\d+)/.exec(await redis.cli("INFO", "server"))?.[1]);
+    process.kill(pid, "SIGSTOP");
+    let error: { code?: string; message?: string } | undefined;
+    try {
+      error = await broker.publish(JSON.stringify(booking(1)), []).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    expect(error?.code).toBe("broker_timeout");
+    expect(error?.message).toContain("it may still be published; check the history before retrying");
+  });
+
+  it("a publish while the client is disconnected is a broker_error that says the event was not published", async () => {
+    const client = createRedisClient({ url: redis.url, timeout: 0.3 });
+    open.push({ close: () => client.disconnect() });
+    await client.ping();
+    const broker = ioredisBroker(client, { prefix: `down${process.pid}` });
+    const killer = new Redis(redis.url);
+    open.push({ close: () => killer.disconnect() });
+    await killer.client("KILL", "TYPE", "normal", "SKIPME", "yes");
+    await untilTrue(() => client.status !== "ready", 2_000, "the client to notice");
+    const error = await broker.publish(JSON.stringify(booking(1)), []).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect([error?.code, error?.message?.startsWith("Redis is not connected")]).toEqual(["broker_error", true]);
+  });
+});

@@ -11,6 +11,22 @@ export { createRedisClient, type RedisClientOptions, type RedisSettings } from "
 /** Client states in which Redis was lost: a publish is refused, never queued for later. */
 const LOST = new Set(["reconnecting", "close", "end"]);
 
+/**
+ * Says what a failed publish means for the event. A command that timed out was already sent: Redis
+ * may still run it (a stalled Redis, a slow network), so the outcome is unknown. A command refused
+ * for want of a connection was never sent: the event was not published, and retrying is safe.
+ */
+function publishFailure(error: unknown): HubError {
+  const message = String((error as Error)?.message ?? error);
+  if (/timed out/i.test(message)) {
+    return new HubError("broker_timeout", "Redis did not answer the publish in time: it was sent, so it may still be published; check the history before retrying", { cause: error });
+  }
+  if (/writeable|Connection is closed|MaxRetriesPerRequest/i.test(message)) {
+    return new HubError("broker_error", `Redis is not connected: the event was not published; publish it again once Redis is back (${message})`, { cause: error });
+  }
+  return new HubError("broker_error", `the publish failed: ${message}`, { cause: error });
+}
+
 /** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
 const CLOSE_DEADLINE_MS = 1_000;
 
@@ -86,7 +102,12 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       if (LOST.has(client.status)) {
         throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
       }
-      const reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
+      let reply: unknown;
+      try {
+        reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
+      } catch (error) {
+        throw publishFailure(error);
+      }
       const id = parseEventId(reply);
       if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
       return id;
