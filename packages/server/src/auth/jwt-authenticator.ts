@@ -74,7 +74,11 @@ export interface VerifiedToken {
 export interface JwtAuthenticator {
   /** The algorithms accepted, after defaults: the allowlist every token's `alg` must be on. */
   readonly algorithms: readonly JwtAlgorithm[];
-  /** The hub's `authenticate` hook: reads the token, verifies it, returns the viewer or throws a 401. */
+  /**
+   * The hub's `authenticate` hook: reads the token, verifies it and returns `{ viewer, key, expiresAt }`
+   * (`key`: {@link VerifiedToken.key}; `expiresAt`: `exp` plus the clock tolerance, when this hub stops
+   * accepting the token and ends its stream), or throws a 401 `AuthenticationError`.
+   */
   readonly authenticate: Authenticate;
   /**
    * Verifies one token string.
@@ -158,7 +162,11 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       if (token === null) throw tokenFailure("token_invalid", "It is too long.");
       const verified = await verify(token);
       // The hub caps connections by who holds the token and ends the stream when the token expires.
-      return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt };
+      // The stream ends when this hub stops accepting the token (exp plus the clock tolerance): at
+      // that moment a reconnection with the same token is refused (token_expired) and the client
+      // fetches a fresh one. Ending it at exp itself would let the same token reconnect and be cut
+      // again at once, in a loop, for the length of the tolerance.
+      return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt + clockTolerance * 1000 };
     } catch (error) {
       if (error instanceof AuthenticationError) if (error.reason in counts) counts[error.reason as TokenFailureReason] += 1;
       throw error;

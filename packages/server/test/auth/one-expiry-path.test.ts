@@ -34,3 +34,23 @@ describe("one token-expiry path: authenticate's expiresAt, into the hub", () => 
     createStandaloneServer({ hub, streamExpiry: () => 0 });
   });
 });
+
+describe("a stream ends when the hub stops accepting its token", () => {
+  it("a token just past exp (within the clock tolerance) gets a stream that lasts until the tolerance ends, then a reconnection is refused", async () => {
+    const auth = jwtAuthenticator({ secret: SECRET, clockToleranceSec: 2 });
+    const hub = createBookingHub({ broker: memoryBroker(), authenticate: auth.authenticate, logger: { warn() {}, error() {} } });
+    const standalone = createStandaloneServer({ hub });
+    const { url } = await standalone.listen(0, "127.0.0.1");
+    open.push(standalone);
+    const token = await signClaims({ role: "admin", sub: "u1", exp: Math.floor(Date.now() / 1000) - 1 });
+    const reader = await openSse(`${url}/events`, { Authorization: `Bearer ${token}` });
+    open.push(reader);
+    expect(reader.status).toBe(200);
+    // Not cut at once (which would make the client reconnect with the same token in a loop).
+    const early = await Promise.race([reader.ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("open"), 300))]);
+    expect(early).toBe("open");
+    await Promise.race([reader.ended, new Promise((_, reject) => setTimeout(() => reject(new Error("stream still open 5 s later")), 5_000))]);
+    const again = await fetch(`${url}/events`, { headers: { Authorization: `Bearer ${token}` } });
+    expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([401, "token_expired"]);
+  });
+});
