@@ -61,8 +61,11 @@ export function readyWithin(client: Redis, ms: number): Promise<boolean> {
   });
 }
 
-/** Closes a client politely, then by force after `ms`. @internal */
+/** Closes a client politely, then by force after `ms`; the closing is not logged as an outage. @internal */
 export async function quitWithin(client: Redis, ms: number): Promise<void> {
+  client.removeAllListeners("close");
+  client.removeAllListeners("error");
+  client.on("error", () => {});
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     client.quit().catch(() => undefined),
