@@ -22,6 +22,9 @@ const FLAG_OF_FIELD: Record<string, string> = {
  */
 const HUB_LIMITS = { maxLength: 65_536 } as const;
 
+/** How long `publish` waits for Redis, to connect and to answer: a one-shot command fails fast. */
+const CONNECT_DEADLINE_MS = 3_000;
+
 /** The hub's refusal, word for word, with the field named by its flag where there is one. */
 function refusal(error: ProtocolError): UsageError {
   const { field, message } = error;
@@ -87,14 +90,23 @@ export async function publish(args: readonly string[], env: Env): Promise<number
 
   // The package's one client factory: bounded timeouts, no offline queue, and no reconnection for a
   // one-shot command, so a publish reported as failed is never sent later.
-  const client = createRedisClient({ url: redisUrl, timeout: 3 }, { lazyConnect: true, reconnect: false });
+  const client = createRedisClient({ url: redisUrl, timeout: CONNECT_DEADLINE_MS / 1000 }, { lazyConnect: true, reconnect: false });
   let lastError: Error | undefined;
   client.on("error", (error: Error) => (lastError = error)); // failures surface through the promises below
   try {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await client.connect();
+      // Connecting (TCP, then Redis's answer to the ready check) gets the same 3 s as a command.
+      await Promise.race([
+        client.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_DEADLINE_MS / 1000} s`)), CONNECT_DEADLINE_MS);
+        }),
+      ]);
     } catch (error) {
       throw new RunError(`cannot reach Redis at ${redactUrl(redisUrl)}: ${(lastError ?? (error as Error)).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     const broker = ioredisBroker(client, keyOptions);
     try {

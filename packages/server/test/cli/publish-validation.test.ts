@@ -69,3 +69,27 @@ describe.runIf(available)("realtime-bookings publish refuses what the hubs refus
     expect((await state(prefix)).history).toBe(1);
   });
 });
+
+describe.runIf(available)("realtime-bookings publish against a Redis that does not answer", () => {
+  let redis: RedisServer;
+  let pid = 0;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    pid = Number(/process_id:(\d+)/.exec(await redis.cli("INFO", "server"))?.[1]);
+  });
+  afterAll(async () => {
+    if (pid) process.kill(pid, "SIGCONT");
+    await redis?.stop();
+  });
+
+  it("a stalled Redis (SIGSTOP): exit 1 with one line saying it cannot reach Redis, within the run's deadline", async () => {
+    process.kill(pid, "SIGSTOP");
+    try {
+      const result = await runCli(["publish", "--type", "create", "--id", "1", "--specialist", "3", "--workpoint", "1", "--redis", redis.url], { timeoutMs: 8_000 });
+      expect([result.code, result.stdout, result.stderr.trim().split("\n").length]).toEqual([1, "", 1]);
+      expect(result.stderr).toContain(`cannot reach Redis at ${redis.url}`);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+  });
+});
