@@ -36,6 +36,41 @@ export class HubError extends Error {
 }
 
 /**
+ * Why a viewer token was refused. Sent to the client as the `error` field of a 401 body, so a page can
+ * say what to do ("sign in again" for `token_expired`, "contact the admin" for `token_algorithm`):
+ *
+ * - `token_missing`: no token in the `Authorization: Bearer` header, the cookie or the query parameter;
+ * - `token_invalid`: not a well-formed JWT (not three base64url parts, not JSON, too long), an
+ *   `Authorization` header that is not exactly `Bearer <token>`, or a header that marks an extension
+ *   this hub does not implement as critical (`crit`, RFC 7515 §4.1.11);
+ * - `token_algorithm`: its `alg` is not on the hub's allowlist (`none`, or HS384 when only HS256 is
+ *   accepted, or an HMAC token sent to a hub that only has a public key);
+ * - `token_signature`: the signature does not match the hub's key (wrong secret, tampered, unsigned);
+ * - `token_expired`: `exp` is in the past (beyond the clock tolerance);
+ * - `token_not_yet_valid`: `nbf` is in the future (beyond the clock tolerance);
+ * - `token_claims`: a claim is missing or wrong: no `exp`, an `exp`, `nbf` or `iat` that is not a
+ *   number, an unknown `role`, a bad `specialist_id` or `workpoint_id`, a `sub` or `jti` that is not a
+ *   short string, or `iss`/`aud` not the expected ones.
+ */
+export type TokenFailureReason =
+  | "token_missing"
+  | "token_invalid"
+  | "token_algorithm"
+  | "token_signature"
+  | "token_expired"
+  | "token_not_yet_valid"
+  | "token_claims";
+
+/**
+ * The reasons an {@link AuthenticationError} can carry, sent to the client as the `error` field of the
+ * refusal: every {@link TokenFailureReason} (what `jwtAuthenticator` refuses with), plus
+ *
+ * - `unauthenticated`: no credentials at all (the hub's own answer when `authenticate` returns `null`);
+ * - `forbidden`: the user is known but may not watch (use it with status 403).
+ */
+export type AuthenticationReason = TokenFailureReason | "unauthenticated" | "forbidden";
+
+/**
  * Thrown by an app's `authenticate` hook to refuse a request with a reason the client can show.
  * The hub answers `status` (401 by default, or 403) with `{"error": reason, "message": message}` and
  * streams nothing.
@@ -50,19 +85,19 @@ export class HubError extends Error {
  */
 export class AuthenticationError extends Error {
   /** A short machine-readable reason, e.g. `token_expired`; sent to the client as `error`. */
-  readonly reason: string;
+  readonly reason: AuthenticationReason;
   /** 401 (who are you?) or 403 (not allowed). */
   readonly status: 401 | 403;
   /** Extra response headers, e.g. `WWW-Authenticate: Bearer error="invalid_token"`. */
   readonly headers: Readonly<Record<string, string>>;
 
   /**
-   * @param reason - a short code such as `token_expired`, `token_invalid`, `forbidden`
+   * @param reason - one of the documented {@link AuthenticationReason}s, e.g. `token_expired`, `forbidden`
    * @param message - a sentence for the user or developer
    * @param status - `401` (default) or `403`
    * @param headers - extra response headers, e.g. `WWW-Authenticate`
    */
-  constructor(reason: string, message: string, status: 401 | 403 = 401, headers: Readonly<Record<string, string>> = {}) {
+  constructor(reason: AuthenticationReason, message: string, status: 401 | 403 = 401, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.name = "AuthenticationError";
     this.reason = reason;

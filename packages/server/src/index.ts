@@ -2,7 +2,7 @@ export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-
 export { type HubHandler } from "./endpoints/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type AuthorizePublish, type PublishGrant, type HubLogger } from "./options.js";
 export { type HubStats, type LagHistogram } from "./stats.js";
-export { HubError, type HubErrorCode, AuthenticationError } from "./errors.js";
+export { HubError, type HubErrorCode, AuthenticationError, type AuthenticationReason } from "./errors.js";
 export { type HubRequest } from "./http/request.js";
 export { type CorsOptions } from "./http/cors.js";
 export { type Broker, type BrokerListener, type HistoryEntry, type HistoryPage } from "./brokers/types.js";
@@ -14,3 +14,4 @@ export { type TokenFailureReason, TOKEN_FAILURE_REASONS } from "./auth/token-fai
 export { signViewerToken, type SignViewerTokenOptions } from "./auth/sign.js";
 export { prometheusMetrics, type PrometheusMetric, type PrometheusOptions, PROMETHEUS_CONTENT_TYPE } from "./metrics/prometheus.js";
 export { createStandaloneServer, type StandaloneServer, type StandaloneServerOptions } from "./standalone/server.js";
+export { type SocketLimitOptions } from "./standalone/limits.js";

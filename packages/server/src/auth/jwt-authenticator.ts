@@ -1,8 +1,7 @@
 import { type ViewerScope, safeParseViewer } from "@realtime-bookings/protocol";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import type { JsonWebKey, KeyObject } from "node:crypto";
+import { type JsonWebKey, type KeyObject, createHash } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
-import type { HubRequest } from "../http/request.js";
 import type { Authenticate } from "../options.js";
 import { type JwtAlgorithm, verificationKeys } from "./keys.js";
 import { TOKEN_FAILURE_REASONS, type TokenFailureReason, reasonOfJoseError, tokenFailure } from "./token-failure.js";
@@ -53,8 +52,14 @@ export interface JwtAuthenticatorOptions {
 export interface VerifiedToken {
   /** The viewer's canonical scope, from the `role`, `specialist_id` and `workpoint_id` claims. */
   readonly viewer: ViewerScope;
-  /** The `sub` claim (the signed-in user), when present: the per-viewer connection cap counts by it. */
+  /** The `sub` claim (the signed-in user), when present. */
   readonly subject: string | undefined;
+  /**
+   * Who holds the token, for the per-viewer connection cap: `sub:<sub>` when the token has a `sub`,
+   * else `jti:<jti>`, else `token:<the first 32 hex digits of the token's SHA-256>`. Never the
+   * viewer's scope: a cap keyed by what many users share would let one of them lock out the rest.
+   */
+  readonly key: string;
   /** When the token expires (`exp`), in milliseconds since the epoch. */
   readonly expiresAt: number;
   /** Every claim of the token. */
@@ -62,32 +67,34 @@ export interface VerifiedToken {
 }
 
 /**
- * A viewer-token verifier, ready to plug into {@link createBookingHub}: `authenticate` and
- * `viewerKey` are plain functions (no `this`).
+ * A viewer-token verifier, ready to plug into {@link createBookingHub}: `authenticate` is a plain
+ * function (no `this`). What it returns carries everything the hub needs: the viewer, the `key` the
+ * per-viewer cap counts by, and `expiresAt`, when the hub ends the stream.
  */
 export interface JwtAuthenticator {
   /** The algorithms accepted, after defaults: the allowlist every token's `alg` must be on. */
   readonly algorithms: readonly JwtAlgorithm[];
-  /** The hub's `authenticate` hook: reads the token, verifies it, returns the viewer or throws a 401. */
+  /**
+   * The hub's `authenticate` hook: reads the token, verifies it and returns `{ viewer, key, expiresAt }`
+   * (`key`: {@link VerifiedToken.key}; `expiresAt`: `exp` plus the clock tolerance, when this hub stops
+   * accepting the token and ends its stream), or throws a 401 `AuthenticationError`.
+   */
   readonly authenticate: Authenticate;
-  /** The hub's `viewerKey` hook: `sub:<sub>` when the token has a `sub`, else the viewer's scope. */
-  readonly viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
   /**
    * Verifies one token string.
    *
    * @throws `AuthenticationError` with a {@link TokenFailureReason}
    */
   readonly verify: (token: string) => Promise<VerifiedToken>;
-  /** The token `authenticate` accepted for this raw request (`IncomingMessage` or `Request`), if any. */
-  readonly tokenOf: (raw: HubRequest["raw"]) => VerifiedToken | undefined;
   /** How many requests were refused, by reason, since start (for metrics). */
   readonly failures: () => Readonly<Record<TokenFailureReason, number>>;
 }
 
 const MAX_SUBJECT_LENGTH = 256;
 
-const scopeKey = (viewer: ViewerScope): string =>
-  viewer.role === "admin" ? "admin" : viewer.role === "supervisor" ? `supervisor:${viewer.workpoint_id}` : `specialist:${viewer.specialist_id}`;
+/** `sub`, else `jti`, else a digest of the token itself: what one holder of a token is counted as. */
+const identityKey = (sub: string | undefined, jti: string | undefined, token: string): string =>
+  sub !== undefined ? `sub:${sub}` : jti !== undefined ? `jti:${jti}` : `token:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
 
 /**
  * Verifies viewer tokens (JWTs) with jose: an explicit algorithm allowlist (never `none`), `exp`
@@ -97,7 +104,8 @@ const scopeKey = (viewer: ViewerScope): string =>
  * the first one present decides. Every refusal is a 401 whose body names a {@link TokenFailureReason}.
  *
  * Claims: `role` (`admin`, `supervisor`, `specialist`), `workpoint_id` for a supervisor,
- * `specialist_id` for a specialist, `exp`, and optionally `sub` (the user: connection caps count by it),
+ * `specialist_id` for a specialist, `exp`, and optionally `sub` (the user: connection caps count by it,
+ * else by `jti`, else by a digest of the token),
  * `nbf`, `iat`, `iss`, `aud`.
  *
  * @param options - keys, allowlist and where the token may travel; see {@link JwtAuthenticatorOptions}
@@ -108,7 +116,7 @@ const scopeKey = (viewer: ViewerScope): string =>
  * import { createBookingHub, jwtAuthenticator } from "@realtime-bookings/server";
  *
  * const auth = jwtAuthenticator({ secret: process.env.REALTIME_BOOKINGS_SECRET! });
- * const hub = createBookingHub({ authenticate: auth.authenticate, viewerKey: auth.viewerKey, maxConnectionsPerViewer: 10 });
+ * const hub = createBookingHub({ authenticate: auth.authenticate, maxConnectionsPerViewer: 10 });
  * ```
  */
 export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthenticator {
@@ -126,7 +134,6 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
     ...(options.audience === undefined ? {} : { audience: typeof options.audience === "string" ? options.audience : [...options.audience] }),
   };
   const keyFor: JWTVerifyGetKey = (header) => keys.keyFor(header.alg ?? "");
-  const accepted = new WeakMap<object, VerifiedToken>();
   const counts = Object.fromEntries(TOKEN_FAILURE_REASONS.map((r) => [r, 0])) as Record<TokenFailureReason, number>;
 
   async function verify(token: string): Promise<VerifiedToken> {
@@ -139,11 +146,13 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
     }
     const viewer = safeParseViewer(claims);
     if (!viewer.ok) throw tokenFailure("token_claims", viewer.error.message);
-    const { sub } = claims;
-    if (sub !== undefined && (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH)) {
-      throw tokenFailure("token_claims", `sub must be a string of 1-${MAX_SUBJECT_LENGTH} characters.`);
+    const { sub, jti } = claims;
+    for (const [name, value] of [["sub", sub], ["jti", jti]] as const) {
+      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > MAX_SUBJECT_LENGTH)) {
+        throw tokenFailure("token_claims", `${name} must be a string of 1-${MAX_SUBJECT_LENGTH} characters.`);
+      }
     }
-    return { viewer: viewer.value, subject: sub, expiresAt: (claims.exp as number) * 1000, claims };
+    return { viewer: viewer.value, subject: sub, key: identityKey(sub, jti, token), expiresAt: (claims.exp as number) * 1000, claims };
   }
 
   const authenticate: Authenticate = async (request) => {
@@ -152,11 +161,14 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
       if (token === undefined) throw tokenFailure("token_missing");
       if (token === null) throw tokenFailure("token_invalid", "It is too long.");
       const verified = await verify(token);
-      accepted.set(request.raw, verified);
-      // The hub caps connections by the user (`sub`) and ends the stream when the token expires.
-      return { viewer: verified.viewer, expiresAt: verified.expiresAt, ...(verified.subject === undefined ? {} : { key: `sub:${verified.subject}` }) };
+      // The hub caps connections by who holds the token and ends the stream when the token expires.
+      // The stream ends when this hub stops accepting the token (exp plus the clock tolerance): at
+      // that moment a reconnection with the same token is refused (token_expired) and the client
+      // fetches a fresh one. Ending it at exp itself would let the same token reconnect and be cut
+      // again at once, in a loop, for the length of the tolerance.
+      return { viewer: verified.viewer, key: verified.key, expiresAt: verified.expiresAt + clockTolerance * 1000 };
     } catch (error) {
-      if (error instanceof AuthenticationError) counts[error.reason as TokenFailureReason] += 1;
+      if (error instanceof AuthenticationError) if (error.reason in counts) counts[error.reason as TokenFailureReason] += 1;
       throw error;
     }
   };
@@ -164,12 +176,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
   return {
     algorithms: keys.algorithms,
     authenticate,
-    viewerKey: (viewer, request) => {
-      const subject = accepted.get(request.raw)?.subject;
-      return subject === undefined ? scopeKey(viewer) : `sub:${subject}`;
-    },
     verify,
-    tokenOf: (raw) => accepted.get(raw),
     failures: () => ({ ...counts }),
   };
 }

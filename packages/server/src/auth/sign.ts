@@ -1,5 +1,6 @@
 import { type Viewer, safeParseViewer } from "@realtime-bookings/protocol";
 import { SignJWT } from "jose";
+import { randomUUID } from "node:crypto";
 import { HubError } from "../errors.js";
 import { MIN_SECRET_BYTES } from "./keys.js";
 
@@ -14,6 +15,11 @@ export interface SignViewerTokenOptions {
   readonly expiresInSec?: number | undefined;
   /** The `sub` claim: the signed-in user. The hub's per-viewer connection cap counts by it. */
   readonly subject?: string | undefined;
+  /**
+   * The `jti` claim: this token's id. When the token has no `sub`, the hub's per-viewer cap counts by it.
+   * @defaultValue a fresh random UUID when there is no `subject`; none beside a `subject`
+   */
+  readonly jwtId?: string | undefined;
   /** The `iss` claim, when the hub checks one. */
   readonly issuer?: string | undefined;
   /** The `aud` claim, when the hub checks one. */
@@ -29,7 +35,7 @@ export interface SignViewerTokenOptions {
  * never a `workpoint_id` that could be mistaken for a wider scope.
  *
  * @param viewer - who will watch: `{ role: "specialist", specialist_id: 3 }`, …
- * @param options - the secret, lifetime and optional `sub`, `iss`, `aud`
+ * @param options - the secret, lifetime and optional `sub`, `jti` (a fresh UUID when there is no `sub`), `iss`, `aud`
  * @returns the compact JWT
  * @throws {@link HubError} `invalid_options` for an invalid viewer, a short secret or a bad lifetime
  * @example
@@ -53,7 +59,13 @@ export async function signViewerToken(viewer: Viewer, options: SignViewerTokenOp
         ? { role: v.role, workpoint_id: (viewer as { workpoint_id: string | number }).workpoint_id }
         : { role: v.role, specialist_id: (viewer as { specialist_id: string | number }).specialist_id };
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt(now).setExpirationTime(now + ttl);
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl);
+  // A token without sub still needs an identity of its own, or it would share a cap with its scope.
+  const jwtId = options.jwtId ?? (options.subject === undefined ? randomUUID() : undefined);
+  if (jwtId !== undefined) jwt.setJti(jwtId);
   if (options.subject !== undefined) jwt.setSubject(options.subject);
   if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
   if (options.audience !== undefined) jwt.setAudience(options.audience);

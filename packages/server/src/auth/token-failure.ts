@@ -1,27 +1,6 @@
-import { AuthenticationError } from "../errors.js";
+import { AuthenticationError, type TokenFailureReason } from "../errors.js";
 
-/**
- * Why a viewer token was refused. Sent to the client as the `error` field of a 401 body, so a page can
- * say what to do ("sign in again" for `token_expired`, "contact the admin" for `token_algorithm`):
- *
- * - `token_missing`: no token in the `Authorization: Bearer` header, the cookie or the query parameter;
- * - `token_invalid`: not a well-formed JWT (not three base64url parts, not JSON, too long);
- * - `token_algorithm`: its `alg` is not on the hub's allowlist (`none`, or HS384 when only HS256 is
- *   accepted, or an HMAC token sent to a hub that only has a public key);
- * - `token_signature`: the signature does not match the hub's key (wrong secret, tampered, unsigned);
- * - `token_expired`: `exp` is in the past (beyond the clock tolerance);
- * - `token_not_yet_valid`: `nbf` is in the future (beyond the clock tolerance);
- * - `token_claims`: a claim is missing or wrong: no `exp`, an unknown `role`, a bad `specialist_id` or
- *   `workpoint_id`, or `iss`/`aud` not the expected ones.
- */
-export type TokenFailureReason =
-  | "token_missing"
-  | "token_invalid"
-  | "token_algorithm"
-  | "token_signature"
-  | "token_expired"
-  | "token_not_yet_valid"
-  | "token_claims";
+export type { TokenFailureReason } from "../errors.js";
 
 /** Every {@link TokenFailureReason}, in a stable order (for counters and metrics). */
 export const TOKEN_FAILURE_REASONS: readonly TokenFailureReason[] = [
@@ -44,9 +23,12 @@ const MESSAGES: Record<TokenFailureReason, string> = {
   token_claims: "The viewer token's claims are invalid.",
 };
 
-/** @internal */
-export const tokenFailure = (reason: TokenFailureReason, detail?: string): AuthenticationError =>
-  new AuthenticationError(reason, detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason], 401, {
+/**
+ * The refusal for `reason`: its standard message followed by `detail`, or `message` alone when given.
+ * @internal
+ */
+export const tokenFailure = (reason: TokenFailureReason, detail?: string, message?: string): AuthenticationError =>
+  new AuthenticationError(reason, message ?? (detail ? `${MESSAGES[reason]} ${detail}` : MESSAGES[reason]), 401, {
     // RFC 6750 §3: a missing token gets the bare challenge, a bad one says invalid_token.
     "WWW-Authenticate": reason === "token_missing" ? 'Bearer realm="realtime-bookings"' : 'Bearer realm="realtime-bookings", error="invalid_token"',
   });
@@ -63,12 +45,18 @@ export function reasonOfJoseError(error: unknown): { reason: TokenFailureReason;
     case "ERR_JWT_EXPIRED":
       return { reason: "token_expired" };
     case "ERR_JOSE_ALG_NOT_ALLOWED":
+      return { reason: "token_algorithm" };
     case "ERR_JOSE_NOT_SUPPORTED":
+      // jose says "not supported" both for an algorithm and for an unknown critical extension.
+      if (/Extension Header Parameter/i.test(String((error as { message?: unknown }).message))) {
+        return { reason: "token_invalid", detail: "Its header marks an extension this hub does not implement as critical (crit)." };
+      }
       return { reason: "token_algorithm" };
     case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
       return { reason: "token_signature" };
     case "ERR_JWT_CLAIM_VALIDATION_FAILED":
-      if (claim === "nbf") return { reason: "token_not_yet_valid" };
+      // A future nbf is "not yet valid"; an nbf that is not a number is a wrong claim.
+      if (claim === "nbf" && (error as { reason?: unknown }).reason === "check_failed") return { reason: "token_not_yet_valid" };
       return { reason: "token_claims", detail: typeof claim === "string" ? `Check the "${claim}" claim.` : "" };
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID and anything unexpected.

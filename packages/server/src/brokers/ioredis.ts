@@ -1,12 +1,53 @@
 import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
-import type { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
 import { historyPage, toEntry } from "./history-page.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
-export { createRedisClient, type RedisSettings } from "./redis-client.js";
+export { createRedisClient, type RedisClientOptions, type RedisSettings } from "./redis-client.js";
+
+/** Client states in which Redis was lost: a publish is refused, never queued for later. */
+const LOST = new Set(["reconnecting", "close", "end"]);
+
+/**
+ * Says what a failed publish means for the event. A command that timed out was already sent: Redis
+ * may still run it (a stalled Redis, a slow network), so the outcome is unknown. A command refused
+ * for want of a connection was never sent: the event was not published, and retrying is safe.
+ */
+function publishFailure(error: unknown): HubError {
+  const message = String((error as Error)?.message ?? error);
+  if (/timed out/i.test(message)) {
+    return new HubError("broker_timeout", "Redis did not answer the publish in time: it was sent, so it may still be published; check the history before retrying", { cause: error });
+  }
+  if (/writeable|Connection is closed|MaxRetriesPerRequest/i.test(message)) {
+    return new HubError("broker_error", `Redis is not connected: the event was not published; publish it again once Redis is back (${message})`, { cause: error });
+  }
+  return new HubError("broker_error", `the publish failed: ${message}`, { cause: error });
+}
+
+/** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
+const CLOSE_DEADLINE_MS = 1_000;
+
+/**
+ * Closes a connection within a deadline: `QUIT` when it is connected, cut after
+ * {@link CLOSE_DEADLINE_MS} whatever Redis does; cut at once when it is not connected (a `QUIT`
+ * queued behind a connection that never comes would wait forever).
+ */
+async function closeWithin(connection: Redis): Promise<void> {
+  if (connection.status === "ready") {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      connection.quit().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_DEADLINE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  connection.disconnect();
+}
 
 type StreamReply = Array<[id: string, fields: string[]]>;
 
@@ -20,18 +61,22 @@ const entriesOf = (reply: StreamReply): HistoryEntry[] =>
 /**
  * A {@link Broker} on an ioredis client: the production default.
  *
- * The app hands over its own client (commands: publish, versions, history); the broker opens ONE
+ * The app hands over its own client, ideally made by {@link createRedisClient} (commands: publish,
+ * versions, history); the broker opens ONE
  * extra connection with `client.duplicate()` for the subscription, resubscribes it itself after every
  * reconnection and only then reports it ready, so the hub's gap recovery never races the subscribe.
- * `close()` closes that extra connection, never the app's client.
+ * `close()` closes that extra connection within a second whatever Redis does, never the app's client.
+ *
+ * A publish is never queued behind a lost connection: while the client is reconnecting it fails at once with
+ * `broker_error` ("not published") instead of waiting in ioredis's offline queue, from which it could
+ * be delivered after the caller was told it failed.
  *
  * @param client - the app's ioredis `Redis` client
  * @param options - key prefix, channel, history length
  * @example
  * ```ts
- * import { Redis } from "ioredis";
- * import { ioredisBroker } from "@realtime-bookings/server/ioredis";
- * const broker = ioredisBroker(new Redis(process.env.REDIS_URL!));
+ * import { createRedisClient, ioredisBroker } from "@realtime-bookings/server/ioredis";
+ * const broker = ioredisBroker(createRedisClient({ url: process.env.REDIS_URL }));
  * ```
  */
 export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): Broker {
@@ -52,15 +97,29 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     keys,
     kind: "ioredis",
     async publish(eventJson, versionKeys) {
-      const reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
+      // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
+      // one) and be sent after the caller was told it failed: refuse it now instead.
+      if (LOST.has(client.status)) {
+        throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
+      }
+      let reply: unknown;
+      try {
+        reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
+      } catch (error) {
+        throw publishFailure(error);
+      }
       const id = parseEventId(reply);
       if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
       return id;
     },
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      // The subscriber waits for Redis however long it is away (the app's client may fail fast).
-      const sub = client.duplicate({ autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
+      // The subscriber waits for Redis however long it is away (the app's client fails fast): its own
+      // offline queue, no retry limit, and no command timeout inherited from the app's client (a
+      // SUBSCRIBE that timed out while Redis is down would leave the hub unsubscribed for good).
+      const subscriberOptions: RedisOptions = { autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true, autoResendUnfulfilledCommands: true };
+      Object.assign(subscriberOptions, { commandTimeout: undefined });
+      const sub = client.duplicate(subscriberOptions);
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {
@@ -106,7 +165,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       if (!sub) return;
       sub.removeAllListeners("ready");
       sub.removeAllListeners("close");
-      await sub.quit().catch(() => sub.disconnect());
+      await closeWithin(sub);
       sub.removeAllListeners();
       sub.on("error", () => {});
     },

@@ -6,6 +6,9 @@ import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
 
+/** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
+const CLOSE_DEADLINE_MS = 1_000;
+
 type StreamEntries = Array<{ id: string; message: Record<string, string> } | null>;
 type ScriptOptions = { keys: string[]; arguments: string[] };
 
@@ -46,7 +49,8 @@ const entriesOf = (reply: StreamEntries): HistoryEntry[] =>
  *
  * The app hands over its own connected client; the broker opens one extra connection with
  * `client.duplicate()` for the subscription. node-redis resubscribes before it reports `ready`, so the
- * broker reports ready on every `ready` after the first. `close()` closes only that extra connection.
+ * broker reports ready on every `ready` after the first. `close()` closes only that extra connection,
+ * within a second whatever Redis does.
  *
  * @param client - the app's connected node-redis client
  * @param options - key prefix, channel, history length
@@ -124,7 +128,26 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
       sub.removeAllListeners("ready");
       sub.removeAllListeners("end");
       sub.removeAllListeners("reconnecting");
-      await sub.quit().catch(() => sub.destroy());
+      // QUIT within a second, then cut: a QUIT queued behind a connection that never comes, or sent
+      // to a Redis that stopped answering, would otherwise wait forever and hang the shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      const quitInTime = await Promise.race([
+        sub.quit().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), CLOSE_DEADLINE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!quitInTime) {
+        try {
+          sub.destroy();
+        } catch {
+          // already closed
+        }
+      }
       sub.removeAllListeners("error");
       sub.on("error", () => {});
     },

@@ -26,21 +26,51 @@ export interface RedisSettings {
   readonly username?: string;
 }
 
+/** How a client made by {@link createRedisClient} behaves beyond where Redis is. */
+export interface RedisClientOptions {
+  /**
+   * Connect only on the first command or an explicit `connect()` (a one-shot publisher that wants
+   * the connection error from `await client.connect()`).
+   * @defaultValue false
+   */
+  readonly lazyConnect?: boolean;
+  /**
+   * Reconnect after a lost connection, with backoff and jitter up to 5 s, for as long as it takes
+   * (a hub). `false` for a one-shot command that should fail instead.
+   * @defaultValue true
+   */
+  readonly reconnect?: boolean;
+}
+
 /**
- * Creates an ioredis client with explicit, bounded behaviour for a hub: connection attempts and
- * commands time out after `timeout` seconds, a command fails after one reconnection attempt instead
- * of waiting in an unbounded offline queue, reconnection backs off with jitter up to 5 s, and an
- * `error` listener is attached, so an outage is reported, never a crash.
+ * Creates the ioredis client every part of this package uses (the library, `realtime-bookings serve`
+ * and `publish`), with each behaviour chosen on purpose:
  *
- * @param settings - see {@link RedisSettings}
+ * - `connectTimeout` and `commandTimeout` are `timeout` seconds: nothing waits longer for Redis;
+ * - **no offline queue once connected** (`enableOfflineQueue` turns `false` at the first `ready`;
+ *   before it, commands wait for the first connection, and a failed first attempt rejects them all),
+ *   `maxRetriesPerRequest: 0` and `autoResendUnfulfilledCommands: false`: a command issued while
+ *   Redis is away fails at once and is never sent later. A publish that reported failure is therefore never delivered behind the
+ *   caller's back, so an app that retries it does not deliver it twice. (A publish that timed out
+ *   while Redis was connected but stalled may still run when Redis wakes: no client can take back
+ *   bytes Redis has received. Its error is `broker_timeout`, "outcome unknown", not "not published".)
+ * - reconnection backs off with jitter up to 5 s and never gives up (unless `reconnect: false`);
+ *   the subscriber connection `ioredisBroker` derives from this client keeps its own offline queue
+ *   and waits for Redis however long it is away;
+ * - an `error` listener is attached, so an outage is reported through the hub's health, never a crash.
+ *
+ * @param settings - where Redis is; see {@link RedisSettings}
+ * @param clientOptions - laziness and reconnection; see {@link RedisClientOptions}
  * @throws `HubError` with code `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
  * @example
  * ```ts
  * import { createRedisClient, ioredisBroker } from "@realtime-bookings/server/ioredis";
- * const broker = ioredisBroker(createRedisClient({ host: "127.0.0.1", port: 6379, timeout: 2.0, database: 0, password: null }));
+ * const broker = ioredisBroker(createRedisClient({ url: process.env.REDIS_URL }));
+ * // or with the original system's settings:
+ * const broker2 = ioredisBroker(createRedisClient({ host: "127.0.0.1", port: 6379, timeout: 2.0, database: 0, password: null }));
  * ```
  */
-export function createRedisClient(settings: RedisSettings = {}): Redis {
+export function createRedisClient(settings: RedisSettings = {}, clientOptions: RedisClientOptions = {}): Redis {
   const timeoutMs = Math.round((settings.timeout ?? 2) * 1000);
   if (!(timeoutMs >= 1 && timeoutMs <= 600_000)) throw new HubError("invalid_options", "timeout must be between 0.001 and 600 seconds");
   if (settings.port !== undefined && !(Number.isInteger(settings.port) && settings.port > 0 && settings.port < 65536)) {
@@ -52,8 +82,14 @@ export function createRedisClient(settings: RedisSettings = {}): Redis {
   const options: RedisOptions = {
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000) * (0.5 + Math.random() / 2),
+    enableOfflineQueue: true, // until the first "ready", below
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // No CLIENT SETINFO before the ready check: against a stalled Redis each would wait a full
+    // timeout first (a one-shot publish took 9 s to fail instead of 3).
+    disableClientInfo: true,
+    lazyConnect: clientOptions.lazyConnect ?? false,
+    retryStrategy: clientOptions.reconnect === false ? () => null : (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000) * (0.5 + Math.random() / 2),
     ...(settings.host === undefined ? {} : { host: settings.host }),
     ...(settings.port === undefined ? {} : { port: settings.port }),
     ...(settings.database === undefined ? {} : { db: settings.database }),
@@ -62,17 +98,39 @@ export function createRedisClient(settings: RedisSettings = {}): Redis {
   };
   let client: Redis;
   if (settings.url !== undefined) {
-    let protocol: string;
-    try {
-      protocol = new URL(settings.url).protocol;
-    } catch {
-      throw new HubError("invalid_options", "url must be a URL such as redis://127.0.0.1:6379");
-    }
-    if (protocol !== "redis:" && protocol !== "rediss:") throw new HubError("invalid_options", `url must start with redis:// or rediss://, got ${protocol}//`);
-    client = new Redis(settings.url, options);
+    client = new Redis(checkRedisUrl(settings.url), options);
   } else {
     client = new Redis(options);
   }
   client.on("error", () => {}); // reported through the hub's broker state and health, never thrown
+  // Commands given before the first connection wait for it (and fail with it); after that, a command
+  // given while Redis is away fails at once instead of being sent after its caller gave up on it.
+  client.once("ready", () => {
+    client.options.enableOfflineQueue = false;
+  });
   return client;
+}
+
+/**
+ * Checks a Redis URL: `redis://` or `rediss://` (TLS). A bare `host:port` gets an error that says
+ * what to write instead (`redis://host:port`), and a password never appears in the message.
+ *
+ * @param raw - the URL as given
+ * @returns the URL, unchanged
+ * @throws `HubError` `invalid_options`
+ * @internal
+ */
+export function checkRedisUrl(raw: string): string {
+  const bare = /^[A-Za-z0-9.[\]:-]+:\d+(\/\d+)?$/.test(raw) || /^(localhost|[\d.]+)$/.test(raw);
+  if (bare) throw new HubError("invalid_options", `a Redis URL starts with redis:// (or rediss:// for TLS): write redis://${raw}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new HubError("invalid_options", "a Redis URL looks like redis://127.0.0.1:6379 (or rediss://… for TLS)");
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new HubError("invalid_options", `a Redis URL starts with redis:// or rediss:// (TLS), not ${url.protocol}//`);
+  }
+  return raw;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
 /**
@@ -51,15 +51,6 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-/** A whole number within bounds, from a flag or variable. @internal */
-export function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${raw}`);
-  return value;
-}
-
 /** The first value that is set and not empty: flags first, then environment variables. @internal */
 export const firstSet = (...values: Array<string | undefined>): string | undefined => values.find((v) => v !== undefined && v !== "");
 
@@ -70,6 +61,27 @@ export function readSmallFile(name: string, path: string): string {
   } catch (error) {
     throw new UsageError(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+const warnedSecretFiles = new Set<string>();
+
+/**
+ * Reads a secret file like {@link readSmallFile}, and warns once per file (to `warn`, the CLI log)
+ * when other users may read it: a secret readable by group or others is not a secret. The warning
+ * says how to fix it and never shows the secret. @internal
+ */
+export function readSecretFile(name: string, path: string, warn: (message: string) => void): string {
+  const secret = readSmallFile(name, path);
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if (mode & 0o077 && !warnedSecretFiles.has(path)) {
+      warnedSecretFiles.add(path);
+      warn(`[realtime-bookings] warning: ${name} ${path} is readable by ${mode & 0o007 ? "every user" : "its group"} (mode ${mode.toString(8).padStart(3, "0")}); restrict it: chmod 600 ${path}`);
+    }
+  } catch {
+    // The file was just read; a failing stat (a race, a special file) is no reason to refuse it.
+  }
+  return secret;
 }
 
 /**

@@ -1,51 +1,10 @@
-import { type JsonObject, ProtocolError, redisKeys, safeParseBookingEvent, versionKeysOf } from "@realtime-bookings/protocol";
+import { type JsonObject, ProtocolError, redisKeys, safeParseBookingMessage, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
 import { ioredisBroker } from "../brokers/ioredis.js";
-import { type Env, RunError, UsageError, firstSet, idValue, integer, parseFlags } from "./args.js";
-import { checkRedisUrl, loadIoredis, quitWithin, redactUrl } from "./redis.js";
-
-/** The text of `realtime-bookings publish --help`. @internal */
-export const PUBLISH_HELP = `Usage: realtime-bookings publish --type <type> --id <id> --specialist <id> --workpoint <id> [options]
-
-Publishes one booking change through Redis with the atomic publish script, exactly as a PHP app
-does: the event is appended to the history, the version counters of its scope are bumped, and it
-is published on the channel with its history id. Every hub on that Redis delivers it to the
-viewers allowed to see it. Prints the event's history id.
-
-Event:
-  --type <type>                 create, update, delete, or test (a diagnostic event)
-  --id <id>                     the booking id
-  --specialist <id>             the specialist the booking belongs to (now)
-  --workpoint <id>              the workpoint the booking belongs to (now)
-  --previous-specialist <id>    for an update that moved the booking: the specialist before
-  --previous-workpoint <id>     for an update that moved the booking: the workpoint before
-  --data <json>                 more booking fields, as a JSON object, e.g. '{"start":"10:00"}'
-Ids are non-negative integers or 1-64 characters of A-Z a-z 0-9 _ -; 42 and "42" are the same.
-
-Redis:
-  --redis <url>                 Redis URL (env REDIS_URL; required)
-  --channel <name>              pub/sub channel (default <key-prefix>:updates)
-  --key-prefix <prefix>         prefix of the history and version keys (default bookings)
-  --history-length <n>          events kept for resume (default 1000)
-  -h, --help                    show this help
-
-Example (the original system's test_booking_push.php):
-  realtime-bookings publish --type create --id 42 --specialist 3 --workpoint 1 --redis redis://127.0.0.1:6379
-`;
-
-const OPTIONS = {
-  type: { type: "string" },
-  id: { type: "string" },
-  specialist: { type: "string" },
-  workpoint: { type: "string" },
-  "previous-specialist": { type: "string" },
-  "previous-workpoint": { type: "string" },
-  data: { type: "string" },
-  redis: { type: "string" },
-  channel: { type: "string" },
-  "key-prefix": { type: "string" },
-  "history-length": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
+import { type Env, RunError, UsageError, firstSet, idValue } from "./args.js";
+import { integerOption, parseCommand, renderHelp } from "./spec.js";
+import { PUBLISH } from "./spec-publish.js";
+import { createRedisClient } from "../brokers/redis-client.js";
+import { checkRedisUrl, quitWithin, redactUrl } from "./redis.js";
 
 const FLAG_OF_FIELD: Record<string, string> = {
   type: "--type",
@@ -57,16 +16,34 @@ const FLAG_OF_FIELD: Record<string, string> = {
   previous: "--previous-specialist/--previous-workpoint",
 };
 
+/**
+ * The limits every hub applies to an event (its default `maxEventLength` and the protocol's depth):
+ * the CLI refuses what a hub would refuse, so nothing is stored that no viewer will ever receive.
+ */
+const HUB_LIMITS = { maxLength: 65_536 } as const;
+
+/** How long `publish` waits for Redis, to connect and to answer: a one-shot command fails fast. */
+const CONNECT_DEADLINE_MS = 3_000;
+
+/** The hub's refusal, word for word, with the field named by its flag where there is one. */
+function refusal(error: ProtocolError): UsageError {
+  const { field, message } = error;
+  const flag = field !== undefined && Object.hasOwn(FLAG_OF_FIELD, field) ? FLAG_OF_FIELD[field] : undefined;
+  return new UsageError(`invalid booking event: ${flag && field ? message.replace(field, flag) : message}`);
+}
+
 function extraData(raw: string | undefined): JsonObject {
   if (raw === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new UsageError(`--data must be a JSON object such as '{"start":"2025-01-31 10:00"}'`);
+  // The protocol's own parser (bounded depth, no __proto__), never a bare JSON.parse. The size is
+  // checked on the whole event below, so the error names the same length a hub would.
+  const parsed = safeParseJson(raw, { maxLength: 1_048_576 });
+  if (!parsed.ok) {
+    if (parsed.error.code === "invalid_json") throw new UsageError(`--data must be a JSON object such as '{"start":"2025-01-31 10:00"}'`);
+    throw refusal(parsed.error);
   }
+  const value = parsed.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError("--data must be a JSON object");
-  return value as JsonObject;
+  return value;
 }
 
 /**
@@ -76,9 +53,9 @@ function extraData(raw: string | undefined): JsonObject {
  * @internal
  */
 export async function publish(args: readonly string[], env: Env): Promise<number> {
-  const flags = parseFlags(args, OPTIONS);
+  const flags = parseCommand(PUBLISH, args);
   if (flags.help) {
-    process.stdout.write(PUBLISH_HELP);
+    process.stdout.write(renderHelp(PUBLISH));
     return 0;
   }
   if (flags.type === undefined) throw new UsageError("--type is required (create, update, delete or test)");
@@ -96,13 +73,10 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   if (flags["previous-workpoint"] !== undefined) previous["workpoint_id"] = idValue(flags["previous-workpoint"]);
   const event = Object.keys(previous).length ? { type: flags.type, data, previous } : { type: flags.type, data };
 
-  const parsed = safeParseBookingEvent(event);
-  if (!parsed.ok) {
-    const { field, message } = parsed.error;
-    const flag = field === undefined ? undefined : FLAG_OF_FIELD[field];
-    throw new UsageError(flag && field ? message.replace(field, flag) : message);
-  }
-  const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
+  // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
+  const parsed = safeParseBookingMessage(JSON.stringify(event), HUB_LIMITS);
+  if (!parsed.ok) throw refusal(parsed.error);
+  const historyLength = integerOption(PUBLISH, "history-length", flags["history-length"]);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
   checkRedisUrl(redisUrl);
@@ -114,22 +88,25 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     throw error;
   }
 
-  const RedisImpl = await loadIoredis();
-  const client = new RedisImpl(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    commandTimeout: 5_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+  // The package's one client factory: bounded timeouts, no offline queue, and no reconnection for a
+  // one-shot command, so a publish reported as failed is never sent later.
+  const client = createRedisClient({ url: redisUrl, timeout: CONNECT_DEADLINE_MS / 1000 }, { lazyConnect: true, reconnect: false });
   let lastError: Error | undefined;
   client.on("error", (error: Error) => (lastError = error)); // failures surface through the promises below
   try {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await client.connect();
+      // Connecting (TCP, then Redis's answer to the ready check) gets the same 3 s as a command.
+      await Promise.race([
+        client.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_DEADLINE_MS / 1000} s`)), CONNECT_DEADLINE_MS);
+        }),
+      ]);
     } catch (error) {
       throw new RunError(`cannot reach Redis at ${redactUrl(redisUrl)}: ${(lastError ?? (error as Error)).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     const broker = ioredisBroker(client, keyOptions);
     try {

@@ -1,19 +1,6 @@
 import type { Redis } from "ioredis";
-import { RunError, UsageError } from "./args.js";
-
-type RedisClass = typeof Redis;
-
-/**
- * Loads ioredis, an optional peer dependency of the library that the Redis mode of the CLI needs.
- * @internal
- */
-export async function loadIoredis(): Promise<RedisClass> {
-  try {
-    return (await import("ioredis")).Redis;
-  } catch {
-    throw new RunError("--redis needs the ioredis package: npm install ioredis (next to @realtime-bookings/server)");
-  }
-}
+import { checkRedisUrl as checkUrl } from "../brokers/redis-client.js";
+import { UsageError } from "./args.js";
 
 /** The URL with its password hidden, for logs. @internal */
 export function redactUrl(raw: string): string {
@@ -26,47 +13,37 @@ export function redactUrl(raw: string): string {
   }
 }
 
-/** Checks a Redis URL before anything connects. @internal */
+/**
+ * Checks a `--redis` URL before anything connects, with the factory's own check, so a bare
+ * `127.0.0.1:6379` is told to write `redis://127.0.0.1:6379`. @internal
+ */
 export function checkRedisUrl(raw: string): string {
-  let url: URL;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--redis must be a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(redactUrl(raw))}`);
+    return checkUrl(raw);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^a Redis URL starts with/, "--redis must start with").replace(/^a Redis URL looks like/, "--redis must look like"));
   }
-  if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new UsageError(`--redis must start with redis:// or rediss:// (TLS), got ${url.protocol}//`);
-  return raw;
 }
 
 /**
- * The hub's Redis client: bounded timeouts, capped reconnection with jitter, one log line per outage.
- *
- * Commands (versions, history, pings) fail after one reconnection attempt instead of waiting in an
- * unbounded offline queue, and the hub's `brokerTimeoutMs` bounds them anyway. The subscriber
- * connection `ioredisBroker` opens with `duplicate()` sets its own options: its SUBSCRIBE waits for
- * Redis however long it takes, so a hub started while Redis is down still subscribes.
- *
+ * Logs one line when Redis is lost and one when it is back, never one per reconnection attempt.
  * @internal
  */
-export function hubRedisClient(RedisImpl: RedisClass, url: string, log: { warn(message: string): void; info(message: string): void }): Redis {
-  const client = new RedisImpl(url, {
-    connectTimeout: 3_000,
-    maxRetriesPerRequest: 1,
-    enableReadyCheck: true,
-    retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 4), 1_000) + Math.floor(Math.random() * 250),
-  });
+export function logOutages(client: Redis, url: string, log: { warn(message: string): void; info(message: string): void }): void {
   let down = false;
-  client.on("error", (error: Error) => {
+  const failed = (reason: string): void => {
     if (down) return;
     down = true;
-    log.warn(`[realtime-bookings] Redis at ${redactUrl(url)} failed: ${error.message}; reconnecting`);
-  });
+    log.warn(`[realtime-bookings] Redis at ${redactUrl(url)} failed: ${reason}; reconnecting`);
+  };
+  client.on("error", (error: Error) => failed(error.message));
+  // A connection that closes without an error (Redis stopped) is an outage too, said at once.
+  client.on("close", () => failed("the connection closed"));
   client.on("ready", () => {
     if (!down) return;
     down = false;
     log.info(`[realtime-bookings] Redis at ${redactUrl(url)} is back`);
   });
-  return client;
 }
 
 /** Resolves once the client is ready, or after `ms`: whichever comes first. @internal */
@@ -84,8 +61,11 @@ export function readyWithin(client: Redis, ms: number): Promise<boolean> {
   });
 }
 
-/** Closes a client politely, then by force after `ms`. @internal */
+/** Closes a client politely, then by force after `ms`; the closing is not logged as an outage. @internal */
 export async function quitWithin(client: Redis, ms: number): Promise<void> {
+  client.removeAllListeners("close");
+  client.removeAllListeners("error");
+  client.on("error", () => {});
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     client.quit().catch(() => undefined),

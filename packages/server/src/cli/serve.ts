@@ -1,109 +1,20 @@
-import { ProtocolError } from "@realtime-bookings/protocol";
 import type { Redis } from "ioredis";
-import { jwtAuthenticator } from "../auth/jwt-authenticator.js";
-import type { JwtAlgorithm } from "../auth/keys.js";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { memoryBroker } from "../brokers/memory.js";
+import { createRedisClient } from "../brokers/redis-client.js";
 import type { Broker } from "../brokers/types.js";
-import { HubError } from "../errors.js";
+import type { BookingHub } from "../hub/create-hub.js";
 import { createBookingHub } from "../hub/create-hub.js";
-import { createStandaloneServer, normalizePathPrefix } from "../standalone/server.js";
-import { type Env, RunError, UsageError, exactOrigin, firstSet, integer, parseFlags, readSmallFile } from "./args.js";
+import { type StandaloneServer, createStandaloneServer } from "../standalone/server.js";
+import { type Env, RunError } from "./args.js";
 import { cliLogger } from "./log.js";
-import { checkRedisUrl, hubRedisClient, loadIoredis, quitWithin, readyWithin, redactUrl } from "./redis.js";
+import { logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
+import { type ServeConfig, asUsage, resolveServeConfig } from "./serve-config.js";
+import { parseCommand, renderHelp } from "./spec.js";
+import { SERVE } from "./spec-serve.js";
 
-/** The text of `realtime-bookings serve --help`. @internal */
-export const SERVE_HELP = `Usage: realtime-bookings serve [options]
-
-Runs the push hub over HTTP. Browsers connect to the SSE stream; apps in any language publish
-booking changes to Redis with the atomic publish script (docs/protocol.md).
-
-Endpoints (under --path-prefix):
-  GET /events    the SSE stream of the viewer's bookings (resume with Last-Event-ID)
-  GET /version   {"version": n} of the viewer's scope, with ETag (polling fallback)
-  GET /healthz   200 {"ok":true,...}, or 503 while Redis is unreachable
-  GET /metrics   counters in Prometheus text; JSON with ?format=json
-
-Broker:
-  --redis <url>                     Redis to subscribe to (env REDIS_URL); rediss:// for TLS.
-                                    Without it: the in-memory broker, this process only.
-  --channel <name>                  pub/sub channel (default <key-prefix>:updates,
-                                    i.e. bookings:updates)
-  --key-prefix <prefix>             prefix of the history and version keys (default bookings)
-  --history-length <n>              events kept for resume (default 1000)
-  --broker-timeout-ms <ms>          longest a Redis call may take (default 2000)
-
-Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub):
-  --secret <secret>                 HS256 shared secret, >= 32 bytes (env REALTIME_BOOKINGS_SECRET;
-                                    prefer the env or --secret-file: flags show in ps)
-  --secret-file <path>              read the secret from a file
-  --public-key <path>               PEM public key for RS256 / ES256 tokens
-                                    (env REALTIME_BOOKINGS_PUBLIC_KEY: a path or the PEM itself)
-  --algorithms <list>               allowlist, e.g. HS256,RS256 (default: HS256 with a secret,
-                                    the key's algorithm with a public key; never none)
-  --issuer <iss>                    require this iss claim
-  --audience <aud>                  require this aud claim
-  --token-cookie <name>             cookie that may hold the token (default rb_token)
-  --no-query-token                  refuse ?token= (tokens in URLs end up in logs)
-
-HTTP:
-  --port <n>                        port (env PORT, default 8080; 0 picks a free one)
-  --host <address>                  interface (default 0.0.0.0)
-  --path-prefix <path>              serve the endpoints under it, e.g. /realtime
-  --cors-origin <origin>            allow this page origin, with credentials; repeat the flag or
-                                    separate with commas. Other origins get 403 and no stream.
-  --max-connections <n>             open streams in this process (default 10000); 429 past it
-  --max-connections-per-viewer <n>  open streams per user (token sub, else scope; default 10)
-  --heartbeat-ms <ms>               comment sent on idle streams (default 25000)
-  --retry-ms <ms>                   base reconnection delay sent to clients, jittered to 2x (default 2000)
-  --metrics-token <token>           require Authorization: Bearer <token> on /metrics
-                                    (env REALTIME_BOOKINGS_METRICS_TOKEN)
-  -h, --help                        show this help
-
-SIGTERM or SIGINT ends every stream gracefully (clients reconnect elsewhere after a jittered
-delay) and exits 0; a second signal exits at once.
-
-Example:
-  REALTIME_BOOKINGS_SECRET=... realtime-bookings serve --redis redis://127.0.0.1:6379 \\
-    --port 8080 --cors-origin https://app.example.com
-`;
-
-const OPTIONS = {
-  port: { type: "string" },
-  host: { type: "string" },
-  redis: { type: "string" },
-  channel: { type: "string" },
-  "key-prefix": { type: "string" },
-  "history-length": { type: "string" },
-  "broker-timeout-ms": { type: "string" },
-  secret: { type: "string" },
-  "secret-file": { type: "string" },
-  "public-key": { type: "string" },
-  algorithms: { type: "string" },
-  issuer: { type: "string" },
-  audience: { type: "string" },
-  "token-cookie": { type: "string" },
-  "no-query-token": { type: "boolean" },
-  "path-prefix": { type: "string" },
-  "cors-origin": { type: "string", multiple: true },
-  "max-connections": { type: "string" },
-  "max-connections-per-viewer": { type: "string" },
-  "heartbeat-ms": { type: "string" },
-  "retry-ms": { type: "string" },
-  "metrics-token": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** Turns an options error of the library into a command-line mistake. */
-function asUsage<T>(make: () => T): T {
-  try {
-    return make();
-  } catch (error) {
-    if (error instanceof HubError && error.code === "invalid_options") throw new UsageError(error.message);
-    if (error instanceof ProtocolError) throw new UsageError(`--${error.field === "prefix" ? "key-prefix" : error.field ?? "?"}: ${error.message}`);
-    throw error;
-  }
-}
+/** How much longer than the shutdown timeout the whole shutdown may take before the CLI exits anyway. */
+const SHUTDOWN_MARGIN_MS = 2_000;
 
 /**
  * `realtime-bookings serve`: resolves every flag first (a mistake exits 2 before anything connects),
@@ -113,53 +24,13 @@ function asUsage<T>(make: () => T): T {
  * @internal
  */
 export async function serve(args: readonly string[], env: Env): Promise<number> {
-  const flags = parseFlags(args, OPTIONS);
+  const flags = parseCommand(SERVE, args);
   if (flags.help) {
-    process.stdout.write(SERVE_HELP);
+    process.stdout.write(renderHelp(SERVE));
     return 0;
   }
+  const config = resolveServeConfig(flags, env);
 
-  const port = integer("--port", firstSet(flags.port, env["PORT"]), 8080, 0, 65_535);
-  const host = flags.host ?? "0.0.0.0";
-  const historyLength = integer("--history-length", flags["history-length"], 1000, 1, 1_000_000);
-  const brokerTimeoutMs = integer("--broker-timeout-ms", flags["broker-timeout-ms"], 2000, 50, 60_000);
-  const maxConnections = integer("--max-connections", flags["max-connections"], 10_000, 1, 10_000_000);
-  const maxConnectionsPerViewer = integer("--max-connections-per-viewer", flags["max-connections-per-viewer"], 10, 1, 100_000);
-  const heartbeatMs = integer("--heartbeat-ms", flags["heartbeat-ms"], 25_000, 10, 3_600_000);
-  const retryMs = integer("--retry-ms", flags["retry-ms"], 2_000, 1, 3_600_000);
-  let pathPrefix: string;
-  try {
-    pathPrefix = normalizePathPrefix(flags["path-prefix"]);
-  } catch {
-    throw new UsageError(`--path-prefix must be a path such as /realtime, got ${JSON.stringify(flags["path-prefix"])}`);
-  }
-  const corsOrigins = (flags["cors-origin"] ?? []).flatMap((value) => value.split(",")).map((o) => o.trim()).filter(Boolean).map(exactOrigin);
-
-  if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSmallFile("--secret-file", flags["secret-file"]) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
-  const publicKeySource = firstSet(flags["public-key"], env["REALTIME_BOOKINGS_PUBLIC_KEY"]);
-  const publicKey =
-    publicKeySource === undefined ? undefined : publicKeySource.startsWith("-----BEGIN") ? publicKeySource : readSmallFile("--public-key", publicKeySource);
-  if (secret === undefined && publicKey === undefined) {
-    throw new UsageError("viewer tokens need a key: --secret (or REALTIME_BOOKINGS_SECRET, --secret-file) or --public-key");
-  }
-  const algorithms = flags.algorithms?.split(",").map((a) => a.trim()).filter(Boolean) as JwtAlgorithm[] | undefined;
-  const auth = asUsage(() =>
-    jwtAuthenticator({
-      secret,
-      publicKey,
-      algorithms,
-      issuer: flags.issuer,
-      audience: flags.audience,
-      cookie: flags["token-cookie"] ?? "rb_token",
-      queryParameter: flags["no-query-token"] ? false : "token",
-    }),
-  );
-
-  const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
-  const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
-  // Validates the channel and prefix before anything connects.
-  asUsage(() => memoryBroker(keyOptions));
   // From here on a signal must not kill the process mid-way: before the hub listens there is
   // nothing to drain, so it simply exits; afterwards it shuts down gracefully (below).
   let onSignal = (signal: NodeJS.Signals): void => {
@@ -170,60 +41,49 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   process.on("SIGTERM", signalListener);
   process.on("SIGINT", signalListener);
 
-  let redis: Redis | undefined;
-  let broker: Broker;
-  if (redisUrl === undefined) {
-    broker = memoryBroker(keyOptions);
-  } else {
-    const RedisImpl = await loadIoredis();
-    redis = hubRedisClient(RedisImpl, checkRedisUrl(redisUrl), cliLogger);
-    if (!(await readyWithin(redis, 3_000))) {
-      cliLogger.warn(`[realtime-bookings] Redis at ${redactUrl(redisUrl)} is not reachable yet; serving 503 until it is`);
-    }
-    broker = ioredisBroker(redis, keyOptions);
-  }
-
+  const { redis, broker } = await connectBroker(config);
   const hub = asUsage(() =>
     createBookingHub({
-      authenticate: auth.authenticate,
-      viewerKey: auth.viewerKey,
+      authenticate: config.auth.authenticate,
       broker,
-      maxConnections,
-      maxConnectionsPerViewer,
-      heartbeatMs,
-      retryMs,
-      brokerTimeoutMs,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerViewer: config.maxConnectionsPerViewer,
+      heartbeatMs: config.heartbeatMs,
+      retryMs: config.retryMs,
+      brokerTimeoutMs: config.brokerTimeoutMs,
       logger: cliLogger,
-      ...(corsOrigins.length ? { cors: { origins: corsOrigins, credentials: true } } : {}),
+      ...(config.corsOrigins.length ? { cors: { origins: config.corsOrigins, credentials: true } } : {}),
     }),
   );
   const standalone = asUsage(() =>
     createStandaloneServer({
       hub,
-      pathPrefix,
-      metricsToken: firstSet(flags["metrics-token"], env["REALTIME_BOOKINGS_METRICS_TOKEN"]),
-      tokenFailures: auth.failures,
-      streamExpiry: (req) => auth.tokenOf(req)?.expiresAt,
+      pathPrefix: config.pathPrefix,
+      metricsToken: config.metricsToken,
+      tokenFailures: config.auth.failures,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      maxSockets: config.maxSockets,
+      headersTimeoutMs: config.headersTimeoutMs,
     }),
   );
 
   let address: { url: string };
   try {
-    address = await standalone.listen(port, host);
+    address = await standalone.listen(config.port, config.host);
   } catch (error) {
-    await hub.close().catch(() => undefined);
+    await standalone.close().catch(() => undefined);
     if (redis) await quitWithin(redis, 500);
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new RunError(code === "EADDRINUSE" ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${message}`);
+    throw new RunError(code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use` : `cannot listen on ${config.host}:${config.port}: ${message}`);
   }
 
-  const brokerText = redisUrl
-    ? `redis ${redactUrl(redisUrl)}, channel ${broker.keys.channel}, keys ${keyOptions.prefix}:*`
+  const brokerText = config.redisUrl
+    ? `redis ${redactUrl(config.redisUrl)}, channel ${broker.keys.channel}, keys ${config.keyOptions.prefix}:*`
     : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
-  const tokenPlaces = ["Authorization header", `cookie ${flags["token-cookie"] ?? "rb_token"}`, ...(flags["no-query-token"] ? [] : ["?token="])];
   cliLogger.info(
-    `realtime-bookings hub listening on ${address.url} (broker: ${brokerText}; tokens: ${auth.algorithms.join(",")} from ${tokenPlaces.join(", ")}; ` +
-      `CORS: ${corsOrigins.length ? corsOrigins.join(" ") : "off (same origin only)"}; caps: ${maxConnectionsPerViewer} per viewer, ${maxConnections} total)`,
+    `realtime-bookings hub listening on ${address.url} (broker: ${brokerText}; tokens: ${config.auth.algorithms.join(",")} from ${config.tokenPlaces.join(", ")}; ` +
+      `CORS: ${config.corsOrigins.length ? config.corsOrigins.join(" ") : "off (same origin only)"}; ` +
+      `caps: ${config.maxConnectionsPerViewer} per viewer, ${config.maxConnections} total, ${config.maxSockets} sockets)`,
   );
 
   return new Promise<number>((resolve) => {
@@ -234,21 +94,52 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
         process.exit(1);
       }
       stopping = true;
-      const { admin, supervisor, specialist } = hub.stats().connections;
-      cliLogger.info(`realtime-bookings: ${signal}, ending ${admin + supervisor + specialist} streams`);
-      standalone
-        .close()
-        .then(() => (redis ? quitWithin(redis, 1_000) : undefined))
-        .then(
-          () => {
-            cliLogger.info("realtime-bookings: stopped");
-            resolve(0);
-          },
-          (error: unknown) => {
-            cliLogger.error("realtime-bookings: shutdown failed", error);
-            resolve(1);
-          },
-        );
+      void shutDown(signal, { hub, standalone, redis, shutdownTimeoutMs: config.shutdownTimeoutMs }).then(resolve);
     };
   });
+}
+
+/** The broker: ioredis on the package's one client factory with `--redis`, else in memory. */
+async function connectBroker(config: ServeConfig): Promise<{ redis: Redis | undefined; broker: Broker }> {
+  if (config.redisUrl === undefined) return { redis: undefined, broker: memoryBroker(config.keyOptions) };
+  // Bounded timeouts, and nothing queued while Redis is away.
+  const redis = createRedisClient({ url: config.redisUrl, timeout: config.brokerTimeoutMs / 1000 });
+  logOutages(redis, config.redisUrl, cliLogger);
+  if (!(await readyWithin(redis, 3_000))) {
+    cliLogger.warn(`[realtime-bookings] Redis at ${redactUrl(config.redisUrl)} is not reachable yet; serving 503 until it is`);
+  }
+  return { redis, broker: ioredisBroker(redis, config.keyOptions) };
+}
+
+/**
+ * Ends every stream, closes the server, the hub and Redis. Every await on the way out has a deadline
+ * (the server cuts what is left after the shutdown timeout; Redis gets 1 s to say goodbye), and this
+ * one bounds them all, whatever Redis does.
+ *
+ * @returns the exit status: 0, or 1 when closing failed
+ */
+async function shutDown(
+  signal: NodeJS.Signals,
+  parts: { hub: BookingHub; standalone: StandaloneServer; redis: Redis | undefined; shutdownTimeoutMs: number },
+): Promise<number> {
+  const { admin, supervisor, specialist } = parts.hub.stats().connections;
+  cliLogger.info(`realtime-bookings: ${signal}, ending ${admin + supervisor + specialist} streams`);
+  const limit = parts.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
+  let deadline: NodeJS.Timeout | undefined;
+  const overdue = new Promise<"overdue">((done) => {
+    deadline = setTimeout(() => done("overdue"), limit);
+  });
+  const closed = parts.standalone.close().then(() => (parts.redis ? quitWithin(parts.redis, 1_000) : undefined));
+  try {
+    const result = await Promise.race([closed, overdue]);
+    if (result === "overdue") cliLogger.warn(`realtime-bookings: shutdown took longer than ${limit} ms; exiting anyway`);
+    else cliLogger.info("realtime-bookings: stopped");
+    return 0;
+  } catch (error) {
+    cliLogger.error("realtime-bookings: shutdown failed", error);
+    return 1;
+  } finally {
+    clearTimeout(deadline);
+    parts.redis?.disconnect();
+  }
 }

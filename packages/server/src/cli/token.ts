@@ -1,42 +1,11 @@
 import type { Viewer } from "@realtime-bookings/protocol";
+import { randomUUID } from "node:crypto";
 import { signViewerToken } from "../auth/sign.js";
 import { HubError } from "../errors.js";
-import { type Env, UsageError, firstSet, idValue, integer, parseFlags, readSmallFile } from "./args.js";
-
-/** The text of `realtime-bookings token --help`. @internal */
-export const TOKEN_HELP = `Usage: realtime-bookings token --role <role> [--specialist <id> | --workpoint <id>] [options]
-
-Signs a viewer token (HS256 JWT) for trying the hub with curl or a test page. Apps sign their own
-tokens (see docs/protocol.md); this prints one to stdout.
-
-  --role <role>           admin, supervisor or specialist
-  --specialist <id>       the specialist (role specialist)
-  --workpoint <id>        the workpoint (role supervisor)
-  --sub <user>            the sub claim: the signed-in user (connection caps count by it)
-  --ttl <seconds>         lifetime (default 900)
-  --secret <secret>       the hub's secret (env REALTIME_BOOKINGS_SECRET)
-  --secret-file <path>    read the secret from a file
-  --issuer <iss>          the iss claim
-  --audience <aud>        the aud claim
-  -h, --help              show this help
-
-Example:
-  curl -N -H "Authorization: Bearer $(realtime-bookings token --role specialist --specialist 3)" \\
-    http://127.0.0.1:8080/events
-`;
-
-const OPTIONS = {
-  role: { type: "string" },
-  specialist: { type: "string" },
-  workpoint: { type: "string" },
-  sub: { type: "string" },
-  ttl: { type: "string" },
-  secret: { type: "string" },
-  "secret-file": { type: "string" },
-  issuer: { type: "string" },
-  audience: { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
+import { type Env, UsageError, firstSet, idValue, readSecretFile } from "./args.js";
+import { integerOption, parseCommand, renderHelp } from "./spec.js";
+import { TOKEN } from "./spec-token.js";
+import { cliLogger } from "./log.js";
 
 /**
  * `realtime-bookings token`: prints a signed viewer token.
@@ -45,9 +14,9 @@ const OPTIONS = {
  * @internal
  */
 export async function token(args: readonly string[], env: Env): Promise<number> {
-  const flags = parseFlags(args, OPTIONS);
+  const flags = parseCommand(TOKEN, args);
   if (flags.help) {
-    process.stdout.write(TOKEN_HELP);
+    process.stdout.write(renderHelp(TOKEN));
     return 0;
   }
   let viewer: Viewer;
@@ -69,11 +38,16 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
       throw new UsageError(`--role must be admin, supervisor or specialist, got ${JSON.stringify(flags.role)}`);
   }
   if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSmallFile("--secret-file", flags["secret-file"]) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
   if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
-  const expiresInSec = integer("--ttl", flags.ttl, 900, 1, 31_536_000);
+  const expiresInSec = integerOption(TOKEN, "ttl", flags.ttl);
   try {
-    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject: flags.sub, issuer: flags.issuer, audience: flags.audience });
+    // Always a sub (and a jti when the sub is made up): a token without them would share one
+    // connection cap with every other token of the same scope.
+    if (flags.sub !== undefined && (flags.sub.length === 0 || flags.sub.length > 256)) throw new UsageError("--sub must be 1-256 characters (hubs refuse other subs)");
+    const subject = flags.sub ?? `cli-${randomUUID()}`;
+    const jwtId = flags.sub === undefined ? randomUUID() : undefined;
+    const jwt = await signViewerToken(viewer, { secret, expiresInSec, subject, jwtId, issuer: flags.issuer, audience: flags.audience });
     process.stdout.write(`${jwt}\n`);
   } catch (error) {
     if (error instanceof HubError) throw new UsageError(error.message.replace(/^invalid viewer: (specialist_id|workpoint_id)/, (_, f: string) => `--${f.split("_")[0]}`));

@@ -5,9 +5,10 @@ import { HubError } from "../errors.js";
 import { errorResponse, jsonResponse, sendNode } from "../http/plain-response.js";
 import type { BookingHub } from "../hub/create-hub.js";
 import { PROMETHEUS_CONTENT_TYPE, type PrometheusMetric, prometheusMetrics } from "../metrics/prometheus.js";
+import { type SocketLimitOptions, socketLimits } from "./limits.js";
 
 /** Options of {@link createStandaloneServer}. */
-export interface StandaloneServerOptions {
+export interface StandaloneServerOptions extends SocketLimitOptions {
   /** The hub to serve; the server's `close()` closes it too. */
   readonly hub: BookingHub;
   /**
@@ -23,12 +24,6 @@ export interface StandaloneServerOptions {
   readonly metricsToken?: string | undefined;
   /** Counts of refused viewer tokens by reason (e.g. `jwtAuthenticator(…).failures`), added to `/metrics`. */
   readonly tokenFailures?: (() => Readonly<Record<string, number>>) | undefined;
-  /**
-   * When an open stream must end, in ms since the epoch (e.g. its token's `exp`, from
-   * `jwtAuthenticator(…).tokenOf(req)?.expiresAt`). The stream then ends like a graceful shutdown
-   * does and the client reconnects with a fresh token, so access never outlives the token.
-   */
-  readonly streamExpiry?: ((req: IncomingMessage) => number | undefined) | undefined;
   /**
    * How long `close()` waits for connections to finish before cutting them, in ms.
    * @defaultValue 5000
@@ -59,7 +54,6 @@ export interface StandaloneServer {
 }
 
 const PREFIX = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/;
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** @internal */
 export function normalizePathPrefix(prefix: string | undefined): string {
@@ -68,6 +62,33 @@ export function normalizePathPrefix(prefix: string | undefined): string {
     throw new HubError("invalid_options", `pathPrefix must look like /realtime (a path starting with "/"), got ${JSON.stringify(prefix)}`);
   }
   return trimmed;
+}
+
+/**
+ * Stops accepting connections, closes the hub (which ends every stream) and waits for the sockets to
+ * go, cutting whatever is left after `shutdownTimeoutMs`. Every wait has that deadline: whatever the
+ * hub or Redis does, this resolves.
+ */
+async function closeGracefully(server: Server, hub: BookingHub, shutdownTimeoutMs: number): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+  // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  let hubTimer: NodeJS.Timeout | undefined;
+  const hubClosed = hub.close().then(
+    () => true,
+    (error: unknown) => {
+      console.error("[realtime-bookings] closing the hub failed", error);
+      return true;
+    },
+  );
+  const inTime = await Promise.race([hubClosed, new Promise<false>((resolve) => (hubTimer = setTimeout(() => resolve(false), shutdownTimeoutMs)))]);
+  clearTimeout(hubTimer);
+  if (!inTime) console.error(`[realtime-bookings] the hub did not close within ${shutdownTimeoutMs} ms; cutting its connections`);
+  server.closeIdleConnections();
+  await stopped;
+  clearInterval(sweep);
+  clearTimeout(cut);
 }
 
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
@@ -83,6 +104,9 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  *   `Accept: application/json`;
  * - anything else: 404 `{"error":"not_found",…}`.
  *
+ * Sockets are capped before anyone authenticates: at most `maxSockets` in all, and a request must
+ * send its headers within `headersTimeoutMs` (see {@link SocketLimitOptions}).
+ *
  * The `realtime-bookings serve` command is this server plus flags.
  *
  * @param options - the hub, the path prefix and the operational options; see {@link StandaloneServerOptions}
@@ -90,7 +114,7 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  * @example
  * ```ts
  * const auth = jwtAuthenticator({ secret });
- * const hub = createBookingHub({ authenticate: auth.authenticate, viewerKey: auth.viewerKey, broker });
+ * const hub = createBookingHub({ authenticate: auth.authenticate, broker });
  * const standalone = createStandaloneServer({ hub, pathPrefix: "/realtime", tokenFailures: auth.failures });
  * const { url } = await standalone.listen(8080);
  * process.once("SIGTERM", () => void standalone.close());
@@ -100,23 +124,18 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
   const { hub } = options;
   const prefix = normalizePathPrefix(options.pathPrefix);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5_000;
+  if (!(Number.isSafeInteger(shutdownTimeoutMs) && shutdownTimeoutMs >= 1)) {
+    throw new HubError("invalid_options", `shutdownTimeoutMs must be a positive integer, got ${shutdownTimeoutMs}`);
+  }
   const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
   const startedAt = Date.now();
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>([
-    [`${prefix}/events`, events],
+    // A stream ends when its credentials expire: the hub does it, from authenticate's expiresAt.
+    [`${prefix}/events`, (req, res) => hub.events.node(req, res)],
     [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
     [`${prefix}/healthz`, healthz],
     [`${prefix}/metrics`, metrics],
   ]);
-
-  async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    await hub.events.node(req, res);
-    if (!options.streamExpiry || res.statusCode !== 200 || !res.headersSent || res.writableEnded || res.destroyed) return;
-    const expiresAt = options.streamExpiry(req);
-    if (expiresAt === undefined) return;
-    const timer = setTimeout(() => res.end(), Math.min(Math.max(expiresAt - Date.now(), 1_000), MAX_TIMER_MS));
-    res.once("close", () => clearTimeout(timer));
-  }
 
   const onlyGet = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method === "GET" || req.method === "HEAD") return true;
@@ -158,7 +177,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     sendNode(res, { status: 200, headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" }, body: prometheusMetrics(stats, { extra }) });
   }
 
-  const server = createServer((req, res) => {
+  const limits = socketLimits(options);
+  const server = createServer(limits.serverOptions, (req, res) => {
     let url: URL;
     try {
       url = new URL(req.url ?? "/", "http://localhost");
@@ -176,9 +196,9 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       sendNode(res, errorResponse(500, "internal_error", "The hub failed to answer."));
     });
   });
-  // Stream requests have no body; a client that never finishes its headers is cut.
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  // Sockets before authentication are capped: a client that never finishes its headers is cut after
+  // headersTimeoutMs, and past maxSockets a new connection is closed at once.
+  server.maxConnections = limits.maxSockets;
 
   let closing: Promise<void> | undefined;
   return {
@@ -197,17 +217,7 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       });
     },
     close() {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        await hub.close();
-        // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
-        server.closeIdleConnections();
-        await stopped;
-        clearInterval(sweep);
-        clearTimeout(cut);
-      })();
+      closing ??= closeGracefully(server, hub, shutdownTimeoutMs);
       return closing;
     },
   };

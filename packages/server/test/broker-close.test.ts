@@ -1,0 +1,52 @@
+import { type RedisServer, hasRedisServer, startRedisServer } from "@realtime-bookings/test-utils";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Broker } from "../src/index.js";
+import { createRedisClient, ioredisBroker } from "../src/brokers/ioredis.js";
+import { nodeRedisBroker } from "../src/brokers/node-redis.js";
+
+const available = hasRedisServer();
+let redis: RedisServer;
+let pid = 0;
+beforeAll(async () => {
+  if (!available) return;
+  redis = await startRedisServer();
+  pid = Number(/process_id:(\d+)/.exec(await redis.cli("INFO", "server"))?.[1]);
+});
+afterAll(async () => {
+  if (pid) process.kill(pid, "SIGCONT");
+  await redis?.stop();
+});
+
+const listener = { onMessage() {}, onReady() {}, onDown() {} };
+/** Resolves to what close() did within `ms`: "closed", or "hung". */
+const closeOutcome = (broker: Broker, ms: number): Promise<string> =>
+  Promise.race([broker.close().then(() => "closed"), new Promise<string>((resolve) => setTimeout(() => resolve("hung"), ms))]);
+
+describe.runIf(available)("a broker's close() never waits for Redis for ever", () => {
+  it("ioredis and node-redis close their subscriber while Redis is stopped (SIGSTOP)", async () => {
+    const ioClient = createRedisClient({ url: redis.url, timeout: 0.5 });
+    const nodeClient = createClient({ url: redis.url });
+    nodeClient.on("error", () => {});
+    await nodeClient.connect();
+    const brokers = [ioredisBroker(ioClient, { prefix: "close1" }), nodeRedisBroker(nodeClient, { prefix: "close2" })];
+    for (const broker of brokers) await broker.subscribe(listener);
+    process.kill(pid, "SIGSTOP");
+    try {
+      // 5 s is far beyond the 1 s close deadline; before it, close() waited as long as Redis did.
+      expect(await Promise.all(brokers.map((b) => closeOutcome(b, 5_000)))).toEqual(["closed", "closed"]);
+    } finally {
+      process.kill(pid, "SIGCONT");
+      ioClient.disconnect();
+      nodeClient.destroy();
+    }
+  });
+
+  it("ioredis closes a subscriber that never connected at once", async () => {
+    const client = createRedisClient({ host: "127.0.0.1", port: 1, timeout: 0.3 });
+    const broker = ioredisBroker(client);
+    void broker.subscribe(listener).catch(() => undefined);
+    expect(await closeOutcome(broker, 5_000)).toBe("closed");
+    client.disconnect();
+  });
+});
