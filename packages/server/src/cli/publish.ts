@@ -1,4 +1,5 @@
-import { type JsonObject, ProtocolError, redisKeys, safeParseBookingMessage, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
+import { type JsonObject, ProtocolError, redisKeys, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
+import { checkEvent } from "../publishing/publisher.js";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { type Env, RunError, UsageError, firstSet, idValue } from "./args.js";
 import { integerOption, parseCommand, renderHelp } from "./spec.js";
@@ -74,7 +75,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   const event = Object.keys(previous).length ? { type: flags.type, data, previous } : { type: flags.type, data };
 
   // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
-  const parsed = safeParseBookingMessage(JSON.stringify(event), HUB_LIMITS);
+  const parsed = checkEvent(JSON.stringify(event), HUB_LIMITS);
   if (!parsed.ok) throw refusal(parsed.error);
   const historyLength = integerOption(PUBLISH, "history-length", flags["history-length"]);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
@@ -110,7 +111,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     }
     const broker = ioredisBroker(client, keyOptions);
     try {
-      const id = await broker.publish(JSON.stringify(parsed.value.event), versionKeysOf(broker.keys, parsed.value.scope));
+      const id = await broker.publish(parsed.json, versionKeysOf(broker.keys, parsed.scope));
       process.stdout.write(`${id}\n`);
     } catch (error) {
       throw new RunError(`publishing failed: ${(error as Error).message}`);

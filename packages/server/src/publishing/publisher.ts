@@ -15,6 +15,21 @@ import type { Counters } from "../stats.js";
 /** The most the publish script adds to the event on the channel: `"id":"<15 digits>-<15 digits>",`. */
 const ID_FIELD_LENGTH = '"id":"'.length + 31 + '",'.length;
 
+/**
+ * Checks an event given as JSON text exactly as every hub will check its channel message, which
+ * carries the id the publish script adds: the size limit leaves room for it. Shared by `publish()`,
+ * the publish endpoint and the CLI, so every publisher refuses what hubs refuse, word for word.
+ *
+ * @param text - the event as JSON text
+ * @param limits - the hub's JSON limits (`maxEventLength` as `maxLength`)
+ * @internal
+ */
+export function checkEvent(text: string, limits: JsonLimits): CheckedEvent {
+  const parsed = safeParseBookingMessage(text, { ...limits, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH });
+  // Re-serialized: the publish script wants a compact object, and what goes out is what was checked.
+  return parsed.ok ? { ok: true, json: JSON.stringify(parsed.value.event), scope: parsed.value.scope } : parsed;
+}
+
 /** An event checked exactly as every hub will check its channel message. @internal */
 export type CheckedEvent = { readonly ok: true; readonly json: string; readonly scope: EventScope } | { readonly ok: false; readonly error: ProtocolError };
 
@@ -26,8 +41,6 @@ export type CheckedEvent = { readonly ok: true; readonly json: string; readonly 
  * @internal
  */
 export class Publisher {
-  private readonly limits: JsonLimits;
-
   /**
    * @param broker - where events go
    * @param limits - the hub's JSON limits
@@ -36,18 +49,14 @@ export class Publisher {
    */
   constructor(
     private readonly broker: Broker,
-    limits: JsonLimits,
+    private readonly limits: JsonLimits,
     private readonly guard: <T>(call: () => Promise<T>) => Promise<T>,
     private readonly counters: Counters,
-  ) {
-    this.limits = { ...limits, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH };
-  }
+  ) {}
 
   /** Checks an event given as JSON text (an HTTP body, a CLI argument). */
   check(text: string): CheckedEvent {
-    const parsed = safeParseBookingMessage(text, this.limits);
-    // Re-serialized: the publish script wants a compact object, and what goes out is what was checked.
-    return parsed.ok ? { ok: true, json: JSON.stringify(parsed.value.event), scope: parsed.value.scope } : parsed;
+    return checkEvent(text, this.limits);
   }
 
   /**
