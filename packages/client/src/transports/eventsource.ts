@@ -24,6 +24,10 @@ export function openEventSource(
     withCredentials: request.withCredentials,
   });
   let opened = false;
+  // A native source reports its "last event ID string" on every event, so an event without an `id:`
+  // (a legacy bare PUBLISH) carries the previous event's id. The hub never repeats an id: an
+  // unchanged one means the event had none.
+  let seen = "";
   const close = (): void => {
     const closing = source;
     source = undefined;
@@ -39,7 +43,11 @@ export function openEventSource(
   });
   for (const name of NAMES) {
     source.addEventListener(name, (event: EventSourceEventLike) => {
-      if (source) handlers.message(name, event.data as string, event.lastEventId || undefined);
+      if (!source) return;
+      const id = event.lastEventId ?? "";
+      const fresh = id !== seen;
+      seen = id;
+      handlers.message(name, event.data as string, (fresh && id) || undefined);
     });
   }
   source.addEventListener("error", (event: EventSourceEventLike & { code?: unknown }) => {
