@@ -8,7 +8,7 @@ const IIFE_FILE = "dist/realtime-bookings.global.js";
 
 export default defineConfig([
   {
-    // Bundlers: ESM and CJS with types; protocol and eventsource-parser stay dependencies.
+    // Bundlers: ESM and CJS with types; the protocol package stays a dependency.
     entry: ["src/index.ts"],
     format: ["esm", "cjs"],
     dts: true,

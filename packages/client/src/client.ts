@@ -56,6 +56,21 @@ export class RealtimeBookings {
     return this.#core.state.transport;
   }
 
+  /**
+   * This page's client id: random, made once per page load (every client on the page shares it).
+   * Send it with the page's own writes, as the header `X-Realtime-Client` (or a form field), and
+   * have the server publish it as the event's `origin`: the change then arrives here with
+   * `own: true` and does not call `onRefresh`, while every other tab refreshes as usual.
+   *
+   * @example
+   * ```ts
+   * await fetch("/api/bookings", { method: "POST", headers: { "X-Realtime-Client": realtime.clientId }, body });
+   * ```
+   */
+  get clientId(): string {
+    return this.#core.state.clientId;
+  }
+
   /** `false` after `disable()` or `close()` (or with `enabled: false` until `enable()`). */
   get enabled(): boolean {
     return this.#core.state.enabled;

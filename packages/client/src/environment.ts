@@ -8,9 +8,9 @@
  */
 export interface EventTargetLike {
   /** Adds a listener. */
-  addEventListener(type: string, listener: () => void): void;
+  addEventListener(type: string, listener: (event: unknown) => void): void;
   /** Removes a listener added with the same arguments. */
-  removeEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: (event: unknown) => void): void;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } fr
 import { statusError, withLastEventId } from "../http.js";
 import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
 
-const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync];
+const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat];
 
 /**
  * Opens a native `EventSource` (internal). It is closed on its first `error`: the client rebuilds it
@@ -13,7 +13,8 @@ const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync];
  *
  * A browser's `error` event does not say which status the server sent; a spec-compliant polyfill
  * that sets a numeric `code` on it (the `eventsource` package does) lets the client stop on
- * 401/403/204 at once. Comments (heartbeats) and `retry:` are invisible to a native source.
+ * 401/403/204 at once. `retry:` and comments are invisible to a native source; the hub's named
+ * `heartbeat` events are not, which lets the client tell a stalled stream from a quiet one.
  */
 export function openEventSource(
   Source: EventSourceConstructor,

@@ -285,7 +285,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     start();
     if (admitted.expiresAt !== undefined) connection.expireAt(admitted.expiresAt);
     sink.write(preamble(o.retryMs + Math.floor(Math.random() * o.retryMs)));
-    const ready: Frame = { id: undefined, bytes: readyFrame(replay.freshCursor ? cursor : undefined) };
+    const ready: Frame = { id: undefined, bytes: readyFrame(replay.freshCursor ? cursor : undefined, o.heartbeatMs) };
     connection.goLive([...replay.frames, ready], replay.lastId).catch((error: unknown) => {
       o.logger.error("[realtime-bookings] replay failed", error);
       sink.close();
