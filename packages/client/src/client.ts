@@ -57,8 +57,8 @@ export class RealtimeBookings {
   }
 
   /**
-   * This page's client id: random, made once per page load (every client on the page shares it).
-   * Send it with the page's own writes, as the header `X-Realtime-Client` (or a form field), and
+   * This client's id: random, made when the client is created, so it lasts as long as the page (a
+   * page normally has one client). Send it with the page's own writes, as the header `X-Realtime-Client` (or a form field), and
    * have the server publish it as the event's `origin`: the change then arrives here with
    * `own: true` and does not call `onRefresh`, while every other tab refreshes as usual.
    *

@@ -1,5 +1,5 @@
 import { backoffDelay } from "./backoff.js";
-import { clientId } from "./client-id.js";
+import { newClientId } from "./client-id.js";
 import { createCoalescer } from "./coalescer.js";
 import { type Emitter, createEmitter } from "./emitter.js";
 import { type EventTargetLike, type RealtimeEnvironment, browserEnvironment } from "./environment.js";
@@ -48,7 +48,7 @@ export function createCore(input: RealtimeBookingsOptions): Core {
   const kind: TransportName | null =
     EventSource && options.transport !== "fetch" && headers === undefined && token === undefined ? "eventsource" : fetch && options.transport !== "eventsource" ? "fetch" : null;
   const enabled = input.enabled ?? true;
-  const state: CoreState = { status: "connecting", transport: kind, clientId: clientId(random), enabled, closed: false, error: undefined, lastEventId: undefined };
+  const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(random), enabled, closed: false, error: undefined, lastEventId: undefined };
   const emitter = createEmitter<RealtimeBookingsEventMap>();
   const report = (error: RealtimeBookingsError): void => emitter.emit("error", error);
   const delay = (attempt: number, baseMs = reconnect.baseMs): number => backoffDelay(attempt, { ...reconnect, baseMs, random });
