@@ -9,6 +9,7 @@ import { type Link, createLink } from "./link.js";
 import { type RealtimeBookingsOptions, resolveOptions } from "./options.js";
 import { createPoller } from "./poller.js";
 import { createReceiver } from "./receiver.js";
+import type { TabSharing } from "./share/types.js";
 import { type RealtimeStatus, deriveStatus } from "./status.js";
 
 /** What the public class reads (internal). */
@@ -40,7 +41,7 @@ export interface Core {
  * The facts (enabled, fatal error, online, paused, the link) are reduced to the public status by the
  * pure {@link deriveStatus}; `update()` emits `status` only when that result changes.
  */
-export function createCore(input: RealtimeBookingsOptions): Core {
+export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing): Core {
   const options = resolveOptions(input);
   const env: RealtimeEnvironment = { ...browserEnvironment(), ...input.environment };
   const { EventSource, fetch, random } = env;
@@ -56,11 +57,15 @@ export function createCore(input: RealtimeBookingsOptions): Core {
   let online = env.isOnline();
   let paused = false;
   let pendingStart = true;
+  /** The leader's status while another tab holds the stream. */
+  let mirror: RealtimeStatus | undefined;
 
   const canRun = (): boolean => state.enabled && !state.closed && !state.error && online && !paused;
   const update = (reason: StatusReason, error?: RealtimeBookingsError): void => {
     const previous = state.status;
-    const current = deriveStatus({ enabled: state.enabled, fatal: state.error, online, paused, link: link.state, failures: link.failures });
+    const current =
+      mirror && state.enabled && !state.error ? mirror : deriveStatus({ enabled: state.enabled, fatal: state.error, online, paused, link: link.state, failures: link.failures });
+    if (!mirror) share?.status(current, reason);
     if (current === previous) return;
     state.status = current;
     emitter.emit("status", { previous, current, reason, error });
@@ -72,13 +77,14 @@ export function createCore(input: RealtimeBookingsOptions): Core {
   /** Stops for good (until `enable()`): status `error`. */
   const stop = (error: RealtimeBookingsError): void => {
     state.error = error;
+    share?.leave();
     link.stop();
     update("fatal", error);
     report(error);
   };
   const poller = createPoller(env, options, {
-    live: () => link.state.stream === "open",
-    changed: () => coalescer.add("version"),
+    live: () => !!mirror || link.state.stream === "open",
+    changed: () => (share ? share.changed() : coalescer.add("version")),
     polled: (ok, failures) => link.polled(ok, failures),
     stop,
     report,
@@ -86,8 +92,19 @@ export function createCore(input: RealtimeBookingsOptions): Core {
   });
   const receive = createReceiver(state, emitter, coalescer, poller);
   const stallOption = input.heartbeatTimeoutMs === undefined ? undefined : options.heartbeatTimeoutMs;
-  const host = { lastEventId: () => state.lastEventId, message: receive, update, stop, report, delay };
+  const host = { lastEventId: () => state.lastEventId, message: (n: string, d: string, i?: string) => (share ? share.deliver(n, d, i) : receive(n, d, i)), update, stop, report, delay };
   const link: Link = createLink(env, options, kind, poller, host, stallOption);
+  const { locks, BroadcastChannel } = env;
+  // By default only with cookies (the native transport): tabs with their own headers or token may be different viewers.
+  const share =
+    sharing && locks && BroadcastChannel && (input.shareAcrossTabs ?? kind === "eventsource")
+      ? sharing({ ...env, locks, BroadcastChannel }, new URL(options.streamUrl, globalThis.location?.href).href, {
+          lead: () => ((mirror = undefined), link.start(), update("start")),
+          follow: (status, reason) => (mirror === undefined && link.stop(), (mirror = status), update(reason)),
+          receive,
+          changed: () => coalescer.add("version"),
+        })
+      : undefined;
 
   /** (Re)starts from a clean slate: connect (or poll when there is no SSE transport) and check the version. */
   const start = (reason: StatusReason): void => {
@@ -95,10 +112,13 @@ export function createCore(input: RealtimeBookingsOptions): Core {
     link.stop();
     if (!canRun()) return update(reason);
     if (!kind && !(options.versionUrl && fetch)) return stop(new RealtimeBookingsError("unsupported"));
-    link.start();
+    if (share) share.join();
+    else link.start();
     update(reason);
   };
   const halt = (reason: StatusReason): void => {
+    share?.leave();
+    mirror = undefined;
     link.stop();
     update(reason);
   };
@@ -121,6 +141,7 @@ export function createCore(input: RealtimeBookingsOptions): Core {
   };
   const close = (): void => {
     if (state.closed) return;
+    share?.leave();
     link.stop();
     state.closed = true;
     state.enabled = pendingStart = false;

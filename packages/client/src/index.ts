@@ -24,6 +24,9 @@ export {
   type FetchLikeInit,
   type FetchLikeResponse,
   type ReaderLike,
+  type LockManagerLike,
+  type BroadcastChannelLike,
   browserEnvironment,
 } from "./environment.js";
 export { type StatusButton, type StatusButtonOptions, type StatusButtonClient, type StorageLike, mountStatusButton, DEFAULT_LABELS, DEFAULT_DOTS } from "./button.js";
+export type { TabSharing, Sharing, SharingHost } from "./share/types.js";

@@ -117,6 +117,17 @@ export interface RealtimeBookingsOptions {
    */
   readonly pauseWhenHidden?: boolean | undefined;
   /**
+   * Share one stream among the tabs of this browser that use the same stream URL: one tab (elected
+   * with Web Locks) holds the stream or the polling fallback and relays events and status to the
+   * others over a `BroadcastChannel`; when it closes, crashes or freezes another takes over within
+   * 2 s, resuming after the last event id. Needs the sharing module (`RealtimeBookings.tabSharing`),
+   * `BroadcastChannel` and Web Locks; without them each tab has its own stream. `false` gives each tab
+   * its own stream.
+   * @defaultValue `true` with the native `EventSource` (cookies: every tab is the same viewer); with
+   *   `headers` or `token`, tabs may be different viewers, so only an explicit `true` shares
+   */
+  readonly shareAcrossTabs?: boolean | undefined;
+  /**
    * Start enabled. `false` waits for `enable()`.
    * @defaultValue true
    */
