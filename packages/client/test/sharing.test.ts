@@ -137,7 +137,7 @@ test("a version change the leader polls is refreshed in every tab", async () => 
 test("no echo across tabs: the acting tab reports own: true and does not refresh; the others refresh", async () => {
   const [leader, acting] = [tab(), tab()];
   await settle(600);
-  hub.last.send({ event: "booking", id: "1732800000000-1", data: JSON.stringify({ ...JSON.parse(booking("x").data), origin: acting!.client.clientId }) });
+  hub.last.send({ event: "booking", id: "1732800000000-1", data: JSON.stringify({ ...JSON.parse(booking("x").data ?? "{}"), origin: acting!.client.clientId }) });
   await settle(300);
   expect(acting!.changes.map((c) => c.own)).toEqual([true]);
   expect(acting!.refreshes).toEqual([]);
