@@ -17,6 +17,11 @@ const STUBS = {
   "src/parse.ts": [/\/parse\.js$/, "export const parseChange=()=>{},parseResync=()=>{},parseVersion=()=>{},parseObject=()=>{}"],
   "src/errors.ts": [/\/errors\.js$/, "export class RealtimeBookingsError extends Error{}"],
   "src/emitter.ts": [/\/emitter\.js$/, "export const createEmitter=()=>{},rethrow=()=>{}"],
+  "src/link.ts": [/\/link\.js$/, "export const createLink=()=>({})"],
+  "src/poller.ts": [/\/poller\.js$/, "export const createPoller=()=>({})"],
+  "src/connection.ts": [/\/connection\.js$/, "export const createConnection=()=>({})"],
+  "src/receiver.ts": [/\/receiver\.js$/, "export const createReceiver=()=>()=>{}"],
+  "src/client-id.ts": [/\/client-id\.js$/, "export const newClientId=()=>''"],
   "src/client.ts": [/\/client\.js$/, "import {createCore} from './core.js';export class RealtimeBookings{constructor(o){createCore(o)}}"],
 };
 

@@ -37,7 +37,10 @@ export type StatusButtonClient = Pick<RealtimeBookings, "status" | "enabled" | "
 export interface StatusButtonOptions {
   /** Replaces some of the {@link DEFAULT_LABELS} (e.g. to translate them). */
   readonly labels?: Partial<Record<RealtimeStatus, string>> | undefined;
-  /** Replaces some of the {@link DEFAULT_DOTS}. */
+  /**
+   * Text dots per status (for example {@link DEFAULT_DOTS}, emoji that need an emoji font) shown
+   * instead of the CSS dot; a status without one shows no dot.
+   */
   readonly dots?: Partial<Record<RealtimeStatus, string>> | undefined;
   /**
    * The storage key that remembers the user's choice (`"1"` on, `"0"` off); `null` remembers nothing.
@@ -89,12 +92,14 @@ export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
 };
 
 /**
- * The dot of each status, in the original system's colours (see `statusColor`): 🟢 live or
- * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled.
+ * Emoji dots for each status, in the original system's colours (see `statusColor`): 🟢 live or
+ * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled. The button
+ * draws its dot with CSS by default (no emoji font needed); pass these as the `dots` option to show
+ * emoji instead.
  *
  * @example
  * ```ts
- * mountStatusButton(realtime, button, { dots: { paused: DEFAULT_DOTS.reconnecting } });
+ * mountStatusButton(realtime, button, { dots: DEFAULT_DOTS });
  * ```
  */
 export const DEFAULT_DOTS: Readonly<Record<RealtimeStatus, string>> = {
@@ -117,10 +122,24 @@ function attempt<T>(action: () => T): T | undefined {
   }
 }
 
+/** The CSS dot's colour per status (see `statusColor`); `--rb-dot` on the button (or an ancestor) replaces it. */
+const HEX: Readonly<Record<RealtimeStatus, string>> = {
+  live: "#1a7f37",
+  polling: "#1a7f37",
+  connecting: "#d4a72c",
+  reconnecting: "#d4a72c",
+  offline: "#cf222e",
+  error: "#cf222e",
+  paused: "#8c959f",
+  disabled: "#8c959f",
+};
+
 /**
- * Shows the client's status as the original system did (🟢 live or polling, 🟡 reconnecting, 🔴
- * disconnected) in a real `<button class="rb-status">` that turns real-time updates on and off:
- * `aria-pressed` says whether they are on, `data-status` allows styling, `title` carries the error
+ * Shows the client's status as the original system did (green live or polling, yellow reconnecting,
+ * red disconnected) in a real `<button class="rb-status">` that turns real-time updates on and off:
+ * the dot is drawn with CSS (its colour from the custom property `--rb-dot` when set, e.g.
+ * `.rb-status[data-status="polling"] { --rb-dot: #0969da }`), `aria-pressed` says whether updates are
+ * on, `data-status` is the styling hook, `title` carries the error
  * of a stopped client, and a visually hidden `role="status"` (polite) live region announces changes. The user's choice
  * is remembered in `localStorage` and applied at once: mounted right after `new RealtimeBookings(…)`,
  * a remembered "off" takes effect before the first connection.
@@ -145,17 +164,19 @@ export function mountStatusButton(client: StatusButtonClient, button: HTMLButton
   const label = make(button);
   const region = make(button.parentElement ?? button);
   const labels = { ...DEFAULT_LABELS, ...options.labels };
-  const dots = { ...DEFAULT_DOTS, ...options.dots };
+  const { dots } = options;
   const { storageKey: key = "realtime-bookings:enabled", storage = attempt(() => localStorage) } = options;
 
   dot.setAttribute("aria-hidden", "true");
   region.setAttribute("role", "status");
   region.setAttribute("aria-live", "polite");
   region.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
+  if (!dots) dot.style.cssText = "display:inline-block;width:.6em;height:.6em;margin-right:.4em;border-radius:50%";
 
   const render = (announce?: boolean): void => {
     const { status, enabled, error } = client;
-    dot.textContent = dots[status];
+    if (dots) dot.textContent = dots[status] ?? "";
+    else dot.style.background = `var(--rb-dot,${HEX[status]})`;
     label.textContent = labels[status];
     button.dataset["status"] = status;
     button.setAttribute("aria-pressed", String(enabled));

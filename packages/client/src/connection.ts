@@ -79,8 +79,8 @@ export function createConnection(
         message: (name, data, id) => {
           if (!current()) return;
           if (name === SSE_EVENTS.ready) {
-            const announced = parseObject(data)["heartbeatMs"];
-            stallMs = stallOption ?? (typeof announced === "number" && announced > 0 ? 2 * announced : kind === "fetch" ? STALL_MS : 0);
+            const announced = Number(parseObject(data)["heartbeatMs"]);
+            stallMs = stallOption ?? (announced > 0 ? 2 * announced : kind === "fetch" ? STALL_MS : 0);
           }
           arm(stallMs, "stalled");
           events.message(name, data, id);

@@ -33,7 +33,7 @@ export function openFetchStream(fetch: FetchLike, request: TransportRequest, han
   });
 
   const run = async (): Promise<void> => {
-    const headers = { Accept: "text/event-stream", ...(lastEventId && { "Last-Event-ID": lastEventId }), ...request.headers };
+    const headers = { Accept: "text/event-stream", ...(lastEventId && { "Last-Event-ID": lastEventId }), ...(await request.headers()) };
     const response = await get(fetch, withLastEventId(url, lastEventId), headers, request.withCredentials, controller.signal, true);
     const type = response.headers.get("content-type") ?? "";
     const body = response.status === 200 && /^text\/event-stream/i.test(type) && response.body;

@@ -8,7 +8,7 @@ import type { Transport, TransportHandlers } from "./transport.js";
 
 /**
  * Opens the stream with the chosen transport (internal). The fetch transport first resolves the
- * `headers` and `token` options; closing before they resolved opens nothing.
+ * `headers` and `token` options (a failure closes it with `headers_failed`).
  */
 export function openTransport(
   env: RealtimeEnvironment,
@@ -17,18 +17,7 @@ export function openTransport(
   lastEventId: string | undefined,
   handlers: TransportHandlers,
 ): Transport {
-  const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers: {} };
-  if (kind === "eventsource") return openEventSource(env.EventSource!, request, handlers);
-  let inner: Transport | undefined;
-  let closed = false;
-  resolveHeaders(options.headers, options.token).then(
-    (headers) => closed || (inner = openFetchStream(env.fetch!, { ...request, headers }, handlers)),
-    handlers.close,
-  );
-  return {
-    close() {
-      closed = true;
-      inner?.close();
-    },
-  };
+  const headers = (): Promise<Record<string, string>> => resolveHeaders(options.headers, options.token);
+  const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers };
+  return kind === "eventsource" ? openEventSource(env.EventSource!, request, handlers) : openFetchStream(env.fetch!, request, handlers);
 }
