@@ -70,26 +70,18 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
     state.status = current;
     emitter.emit("status", { previous, current, reason, error });
   };
-  const coalescer = createCoalescer(env, options.coalesceMs, options.coalesceMaxMs, (info: RefreshInfo) => {
-    emitter.emit("refresh", info);
-    return options.onRefresh?.(info);
-  });
-  /** Stops for good (until `enable()`): status `error`. */
-  const stop = (error: RealtimeBookingsError): void => {
-    state.error = error;
+  const coalescer = createCoalescer(env, options.coalesceMs, options.coalesceMaxMs, (info: RefreshInfo) => (emitter.emit("refresh", info), options.onRefresh?.(info)));
+  /** Leaves the tab election and closes the stream, polling and every timer of the link. */
+  const quit = (): void => {
     share?.leave();
+    mirror = undefined;
     link.stop();
-    update("fatal", error);
-    report(error);
   };
-  const poller = createPoller(env, options, {
-    live: () => !!mirror || link.state.stream === "open",
-    changed: () => (share ? share.changed() : coalescer.add("version")),
-    polled: (ok, failures) => link.polled(ok, failures),
-    stop,
-    report,
-    delay,
-  });
+  /** Stops for good (until `enable()`): status `error`. */
+  const stop = (error: RealtimeBookingsError): void => (state.error = error, quit(), update("fatal", error), report(error));
+  const live = (): boolean => !!mirror || link.state.stream === "open";
+  const changed = (): unknown => (share ? share.changed() : coalescer.add("version"));
+  const poller = createPoller(env, options, { live, changed, polled: (ok, failures) => link.polled(ok, failures), stop, report, delay });
   const receive = createReceiver(state, emitter, coalescer, poller);
   const stallOption = input.heartbeatTimeoutMs === undefined ? undefined : options.heartbeatTimeoutMs;
   const host = { lastEventId: () => state.lastEventId, message: (n: string, d: string, i?: string) => (share ? share.deliver(n, d, i) : receive(n, d, i)), update, stop, report, delay };
@@ -116,12 +108,7 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
     else link.start();
     update(reason);
   };
-  const halt = (reason: StatusReason): void => {
-    share?.leave();
-    mirror = undefined;
-    link.stop();
-    update(reason);
-  };
+  const halt = (reason: StatusReason): void => (quit(), update(reason));
   const wake = (): void => {
     if (!state.closed && !env.isVisible()) {
       if (pauseWhenHidden && !paused) {
@@ -134,15 +121,11 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
       // Hidden tabs run timers about once a minute, and frozen ones not at all: catch up now.
     } else if (canRun() && !pendingStart) link.wake();
   };
-  const listen = (target: EventTargetLike | undefined, type: string, listener: (event: unknown) => void): void => {
-    if (!target) return;
-    target.addEventListener(type, listener);
-    cleanups.push(() => target.removeEventListener(type, listener));
-  };
+  const listen = (target: EventTargetLike | undefined, type: string, listener: (event: unknown) => void): unknown =>
+    target && (target.addEventListener(type, listener), cleanups.push(() => target.removeEventListener(type, listener)));
   const close = (): void => {
     if (state.closed) return;
-    share?.leave();
-    link.stop();
+    quit();
     state.closed = true;
     state.enabled = pendingStart = false;
     coalescer.dispose();
