@@ -15,9 +15,10 @@ const iife = {
   format: ["iife"],
   platform: "browser",
   target: "es2022",
-  // terser squeezes ~5% more than esbuild's minifier out of the same code, which the budget needs.
+  // terser squeezes ~5% more than esbuild's minifier out of the same code, which the budget needs; `unsafe`
+  // (String(x) → ""+x and similar, none of which this code relies on) saves ~10 B more. The Chromium tests run this build.
   minify: "terser",
-  terserOptions: { ecma: 2020, compress: { passes: 3, pure_getters: true, unsafe_arrows: true }, format: { comments: false } },
+  terserOptions: { ecma: 2020, compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe: true }, format: { comments: false } },
   sourcemap: true,
   noExternal: [/.*/],
   outExtension: () => ({ js: ".global.js" }),

@@ -38,8 +38,8 @@ export interface StatusButtonOptions {
   /** Replaces some of the {@link DEFAULT_LABELS} (e.g. to translate them). */
   readonly labels?: Partial<Record<RealtimeStatus, string>> | undefined;
   /**
-   * Text dots per status (for example {@link DEFAULT_DOTS}, emoji that need an emoji font) shown
-   * instead of the CSS dot; a status without one shows no dot.
+   * Text dots per status, shown instead of the CSS dot (for example {@link DEFAULT_DOTS}: emoji,
+   * which need an emoji font); the others keep the {@link DEFAULT_DOTS}.
    */
   readonly dots?: Partial<Record<RealtimeStatus, string>> | undefined;
   /**
@@ -94,8 +94,8 @@ export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
 /**
  * Emoji dots for each status, in the original system's colours (see `statusColor`): 🟢 live or
  * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled. The button
- * draws its dot with CSS by default (no emoji font needed); pass these as the `dots` option to show
- * emoji instead.
+ * draws its dot with CSS (no emoji font needed) and keeps the emoji only as the dot's transparent
+ * text, which screen readers read; pass a `dots` option to show text dots instead.
  *
  * @example
  * ```ts
@@ -122,17 +122,8 @@ function attempt<T>(action: () => T): T | undefined {
   }
 }
 
-/** The CSS dot's colour per status (see `statusColor`); `--rb-dot` on the button (or an ancestor) replaces it. */
-const HEX: Readonly<Record<RealtimeStatus, string>> = {
-  live: "#1a7f37",
-  polling: "#1a7f37",
-  connecting: "#d4a72c",
-  reconnecting: "#d4a72c",
-  offline: "#cf222e",
-  error: "#cf222e",
-  paused: "#8c959f",
-  disabled: "#8c959f",
-};
+/** The CSS dot's colour per default emoji dot; `--rb-dot` on the button (or an ancestor) replaces it. */
+const HEX: Readonly<Record<string, string>> = { "🟢": "#1a7f37", "🟡": "#d4a72c", "🔴": "#cf222e", "⚪": "#8c959f" };
 
 /**
  * Shows the client's status as the original system did (green live or polling, yellow reconnecting,
@@ -164,19 +155,20 @@ export function mountStatusButton(client: StatusButtonClient, button: HTMLButton
   const label = make(button);
   const region = make(button.parentElement ?? button);
   const labels = { ...DEFAULT_LABELS, ...options.labels };
-  const { dots } = options;
+  const dots = { ...DEFAULT_DOTS, ...options.dots };
+  const css = !options.dots;
   const { storageKey: key = "realtime-bookings:enabled", storage = attempt(() => localStorage) } = options;
 
-  dot.setAttribute("aria-hidden", "true");
   region.setAttribute("role", "status");
   region.setAttribute("aria-live", "polite");
   region.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
-  if (!dots) dot.style.cssText = "display:inline-block;width:.6em;height:.6em;margin-right:.4em;border-radius:50%";
+  // The CSS dot keeps the emoji as its text, out of sight: screen readers read it, no emoji font is needed.
+  if (css) dot.style.cssText = "display:inline-block;width:.6em;height:.6em;margin-right:.4em;border-radius:50%;overflow:hidden;color:transparent";
 
   const render = (announce?: boolean): void => {
     const { status, enabled, error } = client;
-    if (dots) dot.textContent = dots[status] ?? "";
-    else dot.style.background = `var(--rb-dot,${HEX[status]})`;
+    dot.textContent = dots[status];
+    if (css) dot.style.background = `var(--rb-dot,${HEX[dots[status]]})`;
     label.textContent = labels[status];
     button.dataset["status"] = status;
     button.setAttribute("aria-pressed", String(enabled));

@@ -1,9 +1,6 @@
 /**
- * A new client id (internal): 18 hex digits from `crypto.getRandomValues` (which, unlike
- * `crypto.randomUUID`, also exists on plain-HTTP intranet pages), or from `random` where there is no
- * `crypto` at all.
+ * A new client id (internal): 18 hex digits from `crypto.getRandomValues`, which every browser the
+ * bundle targets has (unlike `crypto.randomUUID`, also on plain-HTTP intranet pages), as does Node 20.
  */
-export const newClientId = (random: () => number): string => {
-  const bytes = new Uint8Array(9);
-  return Array.from(globalThis.crypto?.getRandomValues(bytes) ?? bytes.map(() => random() * 256), (byte) => (byte | 256).toString(16).slice(1)).join("");
-};
+export const newClientId = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(9)), (byte) => (byte | 256).toString(16).slice(1)).join("");

@@ -49,7 +49,7 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
   const kind: TransportName | null =
     EventSource && options.transport !== "fetch" && headers === undefined && token === undefined ? "eventsource" : fetch && options.transport !== "eventsource" ? "fetch" : null;
   const enabled = input.enabled ?? true;
-  const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(random), enabled, closed: false, error: undefined, lastEventId: undefined };
+  const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(), enabled, closed: false, error: undefined, lastEventId: undefined };
   const emitter = createEmitter<RealtimeBookingsEventMap>();
   const report = (error: RealtimeBookingsError): void => emitter.emit("error", error);
   const delay = (attempt: number, baseMs = reconnect.baseMs): number => backoffDelay(attempt, { ...reconnect, baseMs, random });

@@ -53,7 +53,8 @@ export function createLink(
   stallOption: number | undefined,
 ): Link {
   const { versionUrl } = options;
-  let link: LinkState = { fallback: false, stream: "idle" };
+  const idle: LinkState = { fallback: false, stream: "idle" };
+  let link: LinkState = idle;
   let failures = 0;
   let pollFailures = 0;
   let stalls = 0;
@@ -131,7 +132,7 @@ export function createLink(
       connection?.close();
       env.clearTimeout(reconnectTimer);
       poller.stop();
-      link = { fallback: false, stream: "idle" };
+      link = idle;
       failures = pollFailures = 0;
     },
     wake() {

@@ -57,6 +57,6 @@ export function createSseParser(handlers: SseHandlers): (text: string) => void {
     const lines = (rest + text).split(/\r\n|\r|\n/);
     rest = lines.pop() as string;
     for (const each of lines) line(each);
-    if (rest.length + (data?.length ?? 0) > MAX_BUFFER) throw new RealtimeBookingsError("invalid_response", { detail: "an event over 1 MiB" });
+    if (rest.length + (data?.length ?? 0) > MAX_BUFFER) throw new RealtimeBookingsError("invalid_response");
   };
 }

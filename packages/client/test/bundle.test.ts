@@ -66,7 +66,8 @@ test("the <script> bundle defines exactly one global, the RealtimeBookings const
     addEventListener(): void {}
     close(): void {}
   }
-  const context = vm.createContext({ setTimeout, clearTimeout, queueMicrotask, AbortController, TextDecoder, URL, EventSource: FakeEventSource });
+  // What every browser the bundle targets has (crypto.getRandomValues makes the clientId).
+  const context = vm.createContext({ setTimeout, clearTimeout, queueMicrotask, AbortController, TextDecoder, URL, crypto, EventSource: FakeEventSource });
   const before = new Set(Object.keys(context));
   vm.runInContext(code, context);
   expect(Object.keys(context).filter((key) => !before.has(key))).toEqual(["RealtimeBookings"]);

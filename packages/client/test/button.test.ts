@@ -53,7 +53,10 @@ afterEach(() => {
 
 const text = (): string => button.textContent ?? "";
 /** What is seen: the colour of the CSS dot (an emoji font is not needed), and the label. */
-const seen = (): [string | undefined, string] => [/var\(--rb-dot,\s*(#[0-9a-f]{6})\)/.exec(button.querySelector("span")?.getAttribute("style") ?? "")?.[1], text()];
+const seen = (): [string | undefined, string] => [
+  /var\(--rb-dot,\s*(#[0-9a-f]{6})\)/.exec(button.querySelector("span")?.getAttribute("style") ?? "")?.[1],
+  button.querySelectorAll("span")[1]?.textContent ?? "",
+];
 const region = (): HTMLElement => document.querySelector('[role="status"]')!;
 
 describe("mountStatusButton", () => {
@@ -65,8 +68,10 @@ describe("mountStatusButton", () => {
     expect(button.getAttribute("aria-pressed")).toBe("true");
     expect(button.dataset["status"]).toBe("live");
     expect(seen()).toEqual(["#1a7f37", "Real-time (SSE)"]);
-    expect(button.querySelector("span")?.getAttribute("aria-hidden")).toBe("true");
+    // The emoji stays as the dot's text, transparent: screen readers read it, no emoji font is needed to see the dot.
+    expect(text()).toBe("🟢Real-time (SSE)");
     expect(button.querySelector("span")?.getAttribute("style")).toContain("border-radius: 50%");
+    expect(button.querySelector("span")?.getAttribute("style")).toContain("color: transparent");
     expect(region().getAttribute("aria-live")).toBe("polite");
     expect(region().parentElement?.tagName).toBe("HEADER");
     expect(region().textContent).toBe(""); // nothing announced on load
