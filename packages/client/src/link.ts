@@ -133,7 +133,7 @@ export function createLink(
       env.clearTimeout(reconnectTimer);
       poller.stop();
       link = idle;
-      failures = pollFailures = 0;
+      failures = pollFailures = stalls = 0;
     },
     wake() {
       if (link.stream === "waiting") connect();

@@ -119,3 +119,15 @@ test("when a poll works again, SSE is tried within a second, not on the backoff 
   expect(rt.client.status).toBe("live");
   expect(hub.streamRequests).toHaveLength(7);
 });
+
+test("a stall before disable() and enable() does not count toward `buffered` afterwards", async () => {
+  const rt = start("fetch", { heartbeatTimeoutMs: 2000 });
+  await settle();
+  await settle(2000); // one stall
+  rt.client.disable();
+  rt.client.enable();
+  await settle();
+  await settle(2000); // one stall after a fresh start: reconnect, not polling
+  expect(rt.statuses.at(-1)?.reason).toBe("stalled");
+  expect(rt.statuses.map((s) => s.reason)).not.toContain("buffered");
+});
