@@ -37,7 +37,10 @@ export type StatusButtonClient = Pick<RealtimeBookings, "status" | "enabled" | "
 export interface StatusButtonOptions {
   /** Replaces some of the {@link DEFAULT_LABELS} (e.g. to translate them). */
   readonly labels?: Partial<Record<RealtimeStatus, string>> | undefined;
-  /** Replaces some of the {@link DEFAULT_DOTS}. */
+  /**
+   * Text dots per status, shown instead of the CSS dot (for example {@link DEFAULT_DOTS}: emoji,
+   * which need an emoji font); the others keep the {@link DEFAULT_DOTS}.
+   */
   readonly dots?: Partial<Record<RealtimeStatus, string>> | undefined;
   /**
    * The storage key that remembers the user's choice (`"1"` on, `"0"` off); `null` remembers nothing.
@@ -89,12 +92,14 @@ export const DEFAULT_LABELS: Readonly<Record<RealtimeStatus, string>> = {
 };
 
 /**
- * The dot of each status, in the original system's colours (see `statusColor`): 🟢 live or
- * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled.
+ * Emoji dots for each status, in the original system's colours (see `statusColor`): 🟢 live or
+ * polling, 🟡 connecting or reconnecting, 🔴 offline or error, ⚪ paused or disabled. The button
+ * draws its dot with CSS (no emoji font needed) and keeps the emoji only as the dot's transparent
+ * text, which screen readers read; pass a `dots` option to show text dots instead.
  *
  * @example
  * ```ts
- * mountStatusButton(realtime, button, { dots: { paused: DEFAULT_DOTS.reconnecting } });
+ * mountStatusButton(realtime, button, { dots: DEFAULT_DOTS });
  * ```
  */
 export const DEFAULT_DOTS: Readonly<Record<RealtimeStatus, string>> = {
@@ -117,10 +122,15 @@ function attempt<T>(action: () => T): T | undefined {
   }
 }
 
+/** The CSS dot's colour per default emoji dot; `--rb-dot` on the button (or an ancestor) replaces it. */
+const HEX: Readonly<Record<string, string>> = { "🟢": "#1a7f37", "🟡": "#d4a72c", "🔴": "#cf222e", "⚪": "#8c959f" };
+
 /**
- * Shows the client's status as the original system did (🟢 live or polling, 🟡 reconnecting, 🔴
- * disconnected) in a real `<button class="rb-status">` that turns real-time updates on and off:
- * `aria-pressed` says whether they are on, `data-status` allows styling, `title` carries the error
+ * Shows the client's status as the original system did (green live or polling, yellow reconnecting,
+ * red disconnected) in a real `<button class="rb-status">` that turns real-time updates on and off:
+ * the dot is drawn with CSS (its colour from the custom property `--rb-dot` when set, e.g.
+ * `.rb-status[data-status="polling"] { --rb-dot: #0969da }`), `aria-pressed` says whether updates are
+ * on, `data-status` is the styling hook, `title` carries the error
  * of a stopped client, and a visually hidden `role="status"` (polite) live region announces changes. The user's choice
  * is remembered in `localStorage` and applied at once: mounted right after `new RealtimeBookings(…)`,
  * a remembered "off" takes effect before the first connection.
@@ -146,16 +156,19 @@ export function mountStatusButton(client: StatusButtonClient, button: HTMLButton
   const region = make(button.parentElement ?? button);
   const labels = { ...DEFAULT_LABELS, ...options.labels };
   const dots = { ...DEFAULT_DOTS, ...options.dots };
+  const css = !options.dots;
   const { storageKey: key = "realtime-bookings:enabled", storage = attempt(() => localStorage) } = options;
 
-  dot.setAttribute("aria-hidden", "true");
   region.setAttribute("role", "status");
   region.setAttribute("aria-live", "polite");
   region.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
+  // The CSS dot keeps the emoji as its text, out of sight: screen readers read it, no emoji font is needed.
+  if (css) dot.style.cssText = "display:inline-block;width:.6em;height:.6em;margin-right:.4em;border-radius:50%;overflow:hidden;color:transparent";
 
   const render = (announce?: boolean): void => {
     const { status, enabled, error } = client;
     dot.textContent = dots[status];
+    if (css) dot.style.background = `var(--rb-dot,${HEX[dots[status]]})`;
     label.textContent = labels[status];
     button.dataset["status"] = status;
     button.setAttribute("aria-pressed", String(enabled));

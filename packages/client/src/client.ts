@@ -3,6 +3,7 @@ import type { RealtimeBookingsError } from "./errors.js";
 import type { RealtimeBookingsEventMap, TransportName } from "./events.js";
 import { type Core, createCore } from "./core.js";
 import type { RealtimeBookingsOptions } from "./options.js";
+import type { TabSharing } from "./share/types.js";
 import type { RealtimeStatus } from "./status.js";
 
 /**
@@ -30,6 +31,19 @@ import type { RealtimeStatus } from "./status.js";
  * ```
  */
 export class RealtimeBookings {
+  /**
+   * The tab-sharing module, when loaded: `realtime-bookings-share.global.js` sets it, or an app
+   * assigns `tabSharing` from `@realtime-bookings/client/share`. Clients created afterwards share
+   * one stream per browser (see the `shareAcrossTabs` option).
+   *
+   * @example
+   * ```ts
+   * import { tabSharing } from "@realtime-bookings/client/share";
+   * RealtimeBookings.tabSharing = tabSharing;
+   * ```
+   */
+  static tabSharing: TabSharing | undefined;
+
   readonly #core: Core;
 
   /**
@@ -39,7 +53,7 @@ export class RealtimeBookings {
    * @throws {@link RealtimeBookingsError} `invalid_options` when an option is missing or malformed
    */
   constructor(options: RealtimeBookingsOptions) {
-    this.#core = createCore(options);
+    this.#core = createCore(options, RealtimeBookings.tabSharing);
   }
 
   /** The current public status; see {@link RealtimeStatus}. */
@@ -54,6 +68,21 @@ export class RealtimeBookings {
    */
   get transport(): TransportName | null {
     return this.#core.state.transport;
+  }
+
+  /**
+   * This client's id: random, made when the client is created, so it lasts as long as the page (a
+   * page normally has one client). Send it with the page's own writes, as the header `X-Realtime-Client` (or a form field), and
+   * have the server publish it as the event's `origin`: the change then arrives here with
+   * `own: true` and does not call `onRefresh`, while every other tab refreshes as usual.
+   *
+   * @example
+   * ```ts
+   * await fetch("/api/bookings", { method: "POST", headers: { "X-Realtime-Client": realtime.clientId }, body });
+   * ```
+   */
+  get clientId(): string {
+    return this.#core.state.clientId;
   }
 
   /** `false` after `disable()` or `close()` (or with `enabled: false` until `enable()`). */

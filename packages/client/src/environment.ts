@@ -8,9 +8,9 @@
  */
 export interface EventTargetLike {
   /** Adds a listener. */
-  addEventListener(type: string, listener: () => void): void;
+  addEventListener(type: string, listener: (event: unknown) => void): void;
   /** Removes a listener added with the same arguments. */
-  removeEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: (event: unknown) => void): void;
 }
 
 /**
@@ -121,6 +121,41 @@ export interface FetchLikeResponse {
 export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>;
 
 /**
+ * The part of the Web Locks API (`navigator.locks`) tab sharing uses to elect the tab that holds
+ * the stream.
+ *
+ * @example
+ * ```ts
+ * const locks: LockManagerLike = navigator.locks;
+ * ```
+ */
+export interface LockManagerLike {
+  /**
+   * Runs `callback` once the lock is granted and holds the lock until the promise it returns
+   * settles. `steal` takes the lock from its holder (whose request then rejects); `signal` abandons a
+   * request not granted yet.
+   */
+  request(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<void> | undefined): Promise<unknown>;
+}
+
+/**
+ * The part of a `BroadcastChannel` tab sharing uses.
+ *
+ * @example
+ * ```ts
+ * const channel: BroadcastChannelLike = new BroadcastChannel("realtime-bookings");
+ * ```
+ */
+export interface BroadcastChannelLike {
+  /** Sends a message to the other instances of the channel (never to itself). */
+  postMessage(message: unknown): void;
+  /** Receives the messages of the other instances. */
+  onmessage: ((event: { data: unknown }) => void) | null;
+  /** Leaves the channel. */
+  close(): void;
+}
+
+/**
  * Everything the client takes from its surroundings. In a browser the defaults from
  * {@link browserEnvironment} are right; tests and unusual hosts (web views, Node) replace parts of it
  * through the `environment` option, so the client never touches `window` or `document` itself.
@@ -148,10 +183,14 @@ export interface RealtimeEnvironment {
   readonly isOnline: () => boolean;
   /** Whether the page is visible. @defaultValue `document.visibilityState !== "hidden"` */
   readonly isVisible: () => boolean;
-  /** Where `online` and `offline` fire. @defaultValue `window` */
+  /** Where `online`, `offline` and `pageshow` fire. @defaultValue `window` */
   readonly onlineTarget: EventTargetLike | undefined;
-  /** Where `visibilitychange` fires. @defaultValue `document` */
+  /** Where `visibilitychange` and `resume` fire. @defaultValue `document` */
   readonly visibilityTarget: EventTargetLike | undefined;
+  /** Web Locks, for tab sharing. @defaultValue `navigator.locks` */
+  readonly locks: LockManagerLike | undefined;
+  /** The `BroadcastChannel` constructor, for tab sharing. @defaultValue `globalThis.BroadcastChannel` */
+  readonly BroadcastChannel: (new (name: string) => BroadcastChannelLike) | undefined;
 }
 
 /**
@@ -166,7 +205,7 @@ export interface RealtimeEnvironment {
  * ```
  */
 export function browserEnvironment(): RealtimeEnvironment {
-  const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor }>;
+  const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor; BroadcastChannel: new (name: string) => BroadcastChannelLike }>;
   return {
     EventSource: g.EventSource,
     fetch: g.fetch && ((url, init) => fetch(url, init)),
@@ -178,5 +217,7 @@ export function browserEnvironment(): RealtimeEnvironment {
     isVisible: () => g.document?.visibilityState !== "hidden",
     onlineTarget: g.addEventListener && (g as EventTargetLike),
     visibilityTarget: g.document,
+    locks: g.navigator?.locks as LockManagerLike | undefined,
+    BroadcastChannel: g.BroadcastChannel,
   };
 }

@@ -18,8 +18,10 @@
  * - `network_error`: the request failed, or the stream was interrupted, or a native `EventSource`
  *   could not connect (a browser does not say why).
  * - `stream_ended`: the server ended the stream (graceful shutdown, slow reader): reconnect and resume.
- * - `stalled`: nothing arrived within `heartbeatTimeoutMs`; the connection was presumed dead.
- * - `timeout`: a version request took longer than `requestTimeoutMs`.
+ * - `stalled`: an open stream delivered nothing, not even a heartbeat, for twice the hub's heartbeat
+ *   interval (or `heartbeatTimeoutMs`); the connection was presumed dead and reopened.
+ * - `timeout`: a version request, or a stream attempt that never opened, took longer than
+ *   `requestTimeoutMs` (a seventh tab on an HTTP/1.1 hub).
  * - `headers_failed`: the `headers` or `token` function threw or rejected; retried like a failure.
  * - `invalid_event`: a `booking` event's data was not a booking change; the page is refreshed to be safe.
  *

@@ -27,6 +27,12 @@ export type TransportName = "eventsource" | "fetch";
 export type ChangeEvent = BookingEvent & {
   /** The hub's event id (`1732800000000-0`), if the event had one. */
   readonly id: string | undefined;
+  /**
+   * Present (and `true`) when this page made the change: the event's `origin` is this client's
+   * {@link RealtimeBookings.clientId} (the app sent it as `X-Realtime-Client` with its write). Such a
+   * change is not refreshed: the page that made it already shows it.
+   */
+  readonly own?: true;
 };
 
 /**
@@ -80,10 +86,15 @@ export interface ResyncEvent {
 
 /**
  * What caused a status change:
- * `start`, `enable`, `disable`, `close` (also an aborted `signal`), `open` (the stream opened),
- * `dropped` (the stream failed or ended: see `error`), `fallback` (polling began), `poll` (a poll
- * succeeded or failed), `offline`, `online`, `hidden`, `visible` (back from `paused`), and `fatal`
- * (the client stopped: see `error`).
+ * `start`, `enable`, `disable`, `close` (also an aborted `signal`), `open` (the stream opened, or
+ * delivered its first event after a stall), `dropped` (the stream failed or ended: see `error`),
+ * `stalled` (the stream opened but delivered nothing, not even a heartbeat, for twice the hub's
+ * heartbeat interval: reconnecting), `timeout` (an attempt did not open within `requestTimeoutMs`,
+ * as a seventh tab's stream on an HTTP/1.1 hub does: counted as a failure), `fallback` (polling began
+ * after `fallbackAfter` failures), `buffered` (polling began because the stream stalled again right
+ * after reconnecting: something between the hub and the browser buffers it), `poll` (a poll succeeded
+ * or failed), `offline`, `online`, `hidden`, `visible` (back from `paused`, or from the back-forward
+ * cache), and `fatal` (the client stopped: see `error`).
  *
  * @example
  * ```ts
@@ -97,7 +108,10 @@ export type StatusReason =
   | "close"
   | "open"
   | "dropped"
+  | "stalled"
+  | "timeout"
   | "fallback"
+  | "buffered"
   | "poll"
   | "offline"
   | "online"

@@ -10,7 +10,7 @@ export type {
   TransportName,
   RealtimeBookingsEventMap,
 } from "./events.js";
-export { type RealtimeStatus, type StatusColor, type StatusSnapshot, type StreamPhase, deriveStatus, statusColor } from "./status.js";
+export { type RealtimeStatus, type StatusColor, type StatusSnapshot, type StreamPhase, type LinkState, deriveStatus, statusColor } from "./status.js";
 export { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from "./backoff.js";
 export { RealtimeBookingsError, type RealtimeBookingsErrorCode, type RealtimeBookingsErrorDetails } from "./errors.js";
 export type { HeadersOption, TokenOption } from "./http.js";
@@ -24,6 +24,9 @@ export {
   type FetchLikeInit,
   type FetchLikeResponse,
   type ReaderLike,
+  type LockManagerLike,
+  type BroadcastChannelLike,
   browserEnvironment,
 } from "./environment.js";
 export { type StatusButton, type StatusButtonOptions, type StatusButtonClient, type StorageLike, mountStatusButton, DEFAULT_LABELS, DEFAULT_DOTS } from "./button.js";
+export type { TabSharing, Sharing, SharingHost } from "./share/types.js";

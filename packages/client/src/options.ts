@@ -88,10 +88,13 @@ export interface RealtimeBookingsOptions {
    */
   readonly reconnect?: Omit<BackoffOptions, "random"> | undefined;
   /**
-   * With the fetch transport, a stream silent (not even a heartbeat comment) for this long (ms) is
-   * presumed dead and reopened. 0 turns the watchdog off. A native `EventSource` cannot see comments,
-   * so it has no watchdog.
-   * @defaultValue 62500 (2.5 × the server's 25 s heartbeat)
+   * A stream that opened but delivered nothing, not even a heartbeat, for this long (ms) is presumed
+   * stalled (a half-open TCP link, a proxy that buffers) and reopened (status reason `stalled`; a
+   * second stall in a row switches to polling, reason `buffered`). Without this option the client
+   * uses twice the interval the hub announces in its `ready` event, and 62 500 ms until then; with a
+   * hub that announces none (an older hub, whose heartbeats are comments), the native `EventSource`
+   * cannot see heartbeats and has no watchdog. 0 turns the watchdog off.
+   * @defaultValue 2 × the hub's announced heartbeat (62500 before it is known)
    */
   readonly heartbeatTimeoutMs?: number | undefined;
   /**
@@ -101,8 +104,9 @@ export interface RealtimeBookingsOptions {
    */
   readonly healthyAfterMs?: number | undefined;
   /**
-   * A version request that takes longer (ms, at least 1) is aborted and counts as failed (`timeout`):
-   * with HTTP/1.1, a seventh tab's requests can otherwise hang for good.
+   * A version request that takes longer (ms, at least 1) is aborted, and a stream attempt that has
+   * not opened by then is closed; both count as failed (`timeout`). With HTTP/1.1, a seventh tab's
+   * requests otherwise wait in the browser's queue for good, with no error.
    * @defaultValue 10000
    */
   readonly requestTimeoutMs?: number | undefined;
@@ -112,6 +116,17 @@ export interface RealtimeBookingsOptions {
    * @defaultValue false
    */
   readonly pauseWhenHidden?: boolean | undefined;
+  /**
+   * Share one stream among the tabs of this browser that use the same stream URL: one tab (elected
+   * with Web Locks) holds the stream or the polling fallback and relays events and status to the
+   * others over a `BroadcastChannel`; when it closes, crashes or freezes another takes over within
+   * 2 s, resuming after the last event id. Needs the sharing module (`RealtimeBookings.tabSharing`),
+   * `BroadcastChannel` and Web Locks; without them each tab has its own stream. `false` gives each tab
+   * its own stream.
+   * @defaultValue `true` with the native `EventSource` (cookies: every tab is the same viewer); with
+   *   `headers` or `token`, tabs may be different viewers, so only an explicit `true` shares
+   */
+  readonly shareAcrossTabs?: boolean | undefined;
   /**
    * Start enabled. `false` waits for `enable()`.
    * @defaultValue true

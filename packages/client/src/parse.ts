@@ -20,11 +20,14 @@ const TYPES: readonly unknown[] = [...BOOKING_CHANGE_TYPES, "test"];
 /**
  * Reads the data of a `booking` event (internal). The hub validated the event before sending it, so
  * this checks only the shape the app relies on: a known `type` and an object `data` (else the result
- * is `undefined`); `previous` is kept when it is an object, and every other top-level field is dropped.
+ * is `undefined`); `previous` is kept when it is an object, `own: true` is added when the event's
+ * `origin` is this page's client id, and every other top-level field is dropped.
  */
-export function parseChange(text: string, id: string | undefined): ChangeEvent | undefined {
-  const { type, data, previous } = parseObject(text);
-  return TYPES.includes(type) && isObject(data) ? { ...({ type, data, ...(isObject(previous) && { previous }) } as BookingEvent), id } : undefined;
+export function parseChange(text: string, id: string | undefined, clientId: string): ChangeEvent | undefined {
+  const { type, data, previous, origin } = parseObject(text);
+  return TYPES.includes(type) && isObject(data)
+    ? { ...({ type, data, ...(isObject(previous) && { previous }) } as BookingEvent), id, ...(origin === clientId && { own: true as const }) }
+    : undefined;
 }
 
 /** Reads the data of a `resync` event (internal). */

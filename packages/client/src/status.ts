@@ -45,13 +45,39 @@ export type StatusColor = "green" | "yellow" | "red" | "grey";
 export type StreamPhase = "idle" | "connecting" | "open" | "waiting";
 
 /**
- * The internal facts {@link deriveStatus} reduces to a {@link RealtimeStatus}. Several can be true at
- * once (polling while the stream is retried in the background); the function decides which one wins.
+ * How the client gets its changes: from the stream alone, or from the polling fallback while the
+ * stream is retried in the background. One union, so that impossible states cannot be written: the
+ * fallback never has an open stream (opening it ends the fallback), and only the fallback has a
+ * last poll.
+ *
+ * @example
+ * ```ts
+ * const link: LinkState = { fallback: true, stream: "waiting", pollOk: true }; // polling
+ * ```
+ */
+export type LinkState =
+  | {
+      /** Changes come from the stream. */
+      readonly fallback: false;
+      /** Where the SSE connection is. */
+      readonly stream: StreamPhase;
+    }
+  | {
+      /** Changes come from polling the version endpoint. */
+      readonly fallback: true;
+      /** Where the background SSE retry is (`idle` when there is no SSE transport at all). */
+      readonly stream: Exclude<StreamPhase, "open">;
+      /** The last poll succeeded (`false` until the first one did). */
+      readonly pollOk: boolean;
+    };
+
+/**
+ * The internal facts {@link deriveStatus} reduces to a {@link RealtimeStatus}.
  *
  * @example
  * ```ts
  * const snapshot: StatusSnapshot = { enabled: true, fatal: undefined, online: true, paused: false,
- *   stream: "connecting", failures: 3, fallback: true, pollOk: true };
+ *   link: { fallback: true, stream: "connecting", pollOk: true }, failures: 3 };
  * deriveStatus(snapshot); // "polling"
  * ```
  */
@@ -64,14 +90,10 @@ export interface StatusSnapshot {
   readonly online: boolean;
   /** Paused because the tab is hidden. */
   readonly paused: boolean;
-  /** Where the SSE connection is. */
-  readonly stream: StreamPhase;
-  /** Connection attempts that failed in a row. */
+  /** The stream, and the fallback when it is on. */
+  readonly link: LinkState;
+  /** Connection attempts (and, in the fallback, polls) that failed in a row. */
   readonly failures: number;
-  /** The polling fallback is active. */
-  readonly fallback: boolean;
-  /** The last poll of the version endpoint succeeded. */
-  readonly pollOk: boolean;
 }
 
 /**
@@ -84,17 +106,18 @@ export interface StatusSnapshot {
  * @returns the status to show
  * @example
  * ```ts
- * deriveStatus({ enabled: true, fatal: undefined, online: true, paused: false, stream: "waiting",
- *   failures: 1, fallback: false, pollOk: false }); // "reconnecting"
+ * deriveStatus({ enabled: true, fatal: undefined, online: true, paused: false,
+ *   link: { fallback: false, stream: "waiting" }, failures: 1 }); // "reconnecting"
  * ```
  */
 export function deriveStatus(s: StatusSnapshot): RealtimeStatus {
+  const { link } = s;
   if (!s.enabled) return "disabled";
   if (s.fatal) return "error";
   if (!s.online) return "offline";
   if (s.paused) return "paused";
-  if (s.stream === "open") return "live";
-  if (s.fallback && s.pollOk) return "polling";
+  if (link.stream === "open") return "live";
+  if (link.fallback && link.pollOk) return "polling";
   return s.failures ? "reconnecting" : "connecting";
 }
 

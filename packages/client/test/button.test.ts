@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import {
+  DEFAULT_DOTS,
   DEFAULT_LABELS,
   RealtimeBookings,
   RealtimeBookingsError,
@@ -51,6 +52,11 @@ afterEach(() => {
 });
 
 const text = (): string => button.textContent ?? "";
+/** What is seen: the colour of the CSS dot (an emoji font is not needed), and the label. */
+const seen = (): [string | undefined, string] => [
+  /var\(--rb-dot,\s*(#[0-9a-f]{6})\)/.exec(button.querySelector("span")?.getAttribute("style") ?? "")?.[1],
+  button.querySelectorAll("span")[1]?.textContent ?? "",
+];
 const region = (): HTMLElement => document.querySelector('[role="status"]')!;
 
 describe("mountStatusButton", () => {
@@ -61,27 +67,30 @@ describe("mountStatusButton", () => {
     expect(button.classList.contains("rb-status")).toBe(true);
     expect(button.getAttribute("aria-pressed")).toBe("true");
     expect(button.dataset["status"]).toBe("live");
+    expect(seen()).toEqual(["#1a7f37", "Real-time (SSE)"]);
+    // The emoji stays as the dot's text, transparent: screen readers read it, no emoji font is needed to see the dot.
     expect(text()).toBe("🟢Real-time (SSE)");
-    expect(button.querySelector("span")?.getAttribute("aria-hidden")).toBe("true");
+    expect(button.querySelector("span")?.getAttribute("style")).toContain("border-radius: 50%");
+    expect(button.querySelector("span")?.getAttribute("style")).toContain("color: transparent");
     expect(region().getAttribute("aria-live")).toBe("polite");
     expect(region().parentElement?.tagName).toBe("HEADER");
     expect(region().textContent).toBe(""); // nothing announced on load
   });
 
-  test.each<[RealtimeStatus, string]>([
-    ["connecting", "🟡Connecting…"],
-    ["live", "🟢Real-time (SSE)"],
-    ["polling", "🟢Polling"],
-    ["reconnecting", "🟡Reconnecting…"],
-    ["offline", "🔴Disconnected"],
-    ["error", "🔴Disconnected"],
-    ["paused", "⚪Paused"],
-    ["disabled", "⚪Real-time off"],
-  ])("shows %s as %s and announces it", (status, shown) => {
+  test.each<[RealtimeStatus, [string, string]]>([
+    ["connecting", ["#d4a72c", "Connecting…"]],
+    ["live", ["#1a7f37", "Real-time (SSE)"]],
+    ["polling", ["#1a7f37", "Polling"]],
+    ["reconnecting", ["#d4a72c", "Reconnecting…"]],
+    ["offline", ["#cf222e", "Disconnected"]],
+    ["error", ["#cf222e", "Disconnected"]],
+    ["paused", ["#8c959f", "Paused"]],
+    ["disabled", ["#8c959f", "Real-time off"]],
+  ])("shows %s as %j (dot colour, label) and announces it", (status, shown) => {
     const client = fakeClient("live");
     mountStatusButton(client as unknown as StatusButtonClient, button);
     client.set(status, "dropped");
-    expect(text()).toBe(shown);
+    expect(seen()).toEqual(shown);
     expect(button.dataset["status"]).toBe(status);
     expect(region().textContent).toBe(DEFAULT_LABELS[status]);
   });
@@ -101,14 +110,14 @@ describe("mountStatusButton", () => {
     button.click();
     expect(client.enabled).toBe(false);
     expect(button.getAttribute("aria-pressed")).toBe("false");
-    expect(text()).toBe("⚪Real-time off");
+    expect(seen()).toEqual(["#8c959f", "Real-time off"]);
     expect(localStorage.getItem("realtime-bookings:enabled")).toBe("0");
     first.destroy(); // the page reloads
 
     const next = fakeClient("connecting");
     mountStatusButton(next as unknown as StatusButtonClient, button);
     expect(next.enabled).toBe(false);
-    expect(text()).toBe("⚪Real-time off");
+    expect(seen()).toEqual(["#8c959f", "Real-time off"]);
     expect(region().textContent).toBe(""); // restoring is not announced
     button.click();
     expect(next.enabled).toBe(true);
@@ -122,9 +131,16 @@ describe("mountStatusButton", () => {
       dots: { polling: "●" },
       storageKey: null,
     });
-    expect(text()).toBe("●Sondage");
+    expect(text()).toBe("●Sondage"); // text dots replace the CSS dot
+    expect(button.querySelector("span")?.getAttribute("style") ?? "").not.toContain("--rb-dot");
     button.click();
     expect(localStorage.length).toBe(0);
+  });
+
+  test("dots: DEFAULT_DOTS shows the emoji instead of the CSS dot", () => {
+    const client = fakeClient("reconnecting");
+    mountStatusButton(client as unknown as StatusButtonClient, button, { dots: DEFAULT_DOTS });
+    expect(text()).toBe("🟡Reconnecting…");
   });
 
   test("survives a storage that throws (Safari private mode, sandboxed iframes)", () => {
@@ -155,7 +171,7 @@ describe("mountStatusButton", () => {
     mountStatusButton(other as unknown as StatusButtonClient, button);
     other.set("disabled", "close");
     expect(other.listeners.size).toBe(0);
-    expect(text()).toBe("⚪Real-time off");
+    expect(seen()).toEqual(["#8c959f", "Real-time off"]);
   });
 
   test("with a real client: a remembered 'off' means no connection is ever opened", async () => {
@@ -173,11 +189,11 @@ describe("mountStatusButton", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(opened).toEqual([]);
     expect(client.status).toBe("disabled");
-    expect(text()).toBe("⚪Real-time off");
+    expect(seen()).toEqual(["#8c959f", "Real-time off"]);
     button.click();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(opened).toEqual(["/events"]);
-    expect(text()).toBe("🟡Connecting…");
+    expect(seen()).toEqual(["#d4a72c", "Connecting…"]);
     client.close();
     expect(document.querySelector('[role="status"]')).toBeNull();
   });

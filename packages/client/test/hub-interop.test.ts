@@ -19,7 +19,7 @@ interface ServerModule {
   AuthenticationError: new (reason: string, message: string, status?: 401 | 403) => Error;
 }
 interface Hub {
-  publish(event: { type: string; data: Record<string, unknown> }): Promise<{ id: string }>;
+  publish(event: { type: string; data: Record<string, unknown>; origin?: string }): Promise<{ id: string }>;
   events: { node(req: IncomingMessage, res: ServerResponse): unknown };
   version: { node(req: IncomingMessage, res: ServerResponse): unknown };
   close(): Promise<void>;
@@ -130,6 +130,28 @@ describe.each([
     for (const socket of sockets) socket.destroy();
     await hub.publish(booking(31)); // published while the client is away
     await vi.waitFor(() => expect(changes.map((c) => c.data.id)).toEqual([31]), { timeout: 3000 });
+  });
+
+  test("no echo: the hub passes `origin` through; the acting client gets own: true and no refresh, another refreshes", async () => {
+    const acting = start();
+    const other = start();
+    await vi.waitFor(() => expect([acting.client.status, other.client.status]).toEqual(["live", "live"]));
+    await hub.publish({ ...booking(40), origin: acting.client.clientId });
+    await vi.waitFor(() => expect(other.refreshes).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past the 50 ms coalescing window
+    expect(acting.changes.map((c) => [c.data.id, c.own])).toEqual([[40, true]]);
+    expect(acting.refreshes).toEqual([]);
+    expect(other.changes.map((c) => [c.data.id, c.own])).toEqual([[40, undefined]]);
+  });
+
+  test("the hub's named heartbeats keep a quiet stream live past twice the announced interval", async () => {
+    const { client } = start();
+    const trail: string[] = [];
+    client.on("status", ({ current, reason }) => trail.push(`${current}:${reason}`));
+    await vi.waitFor(() => expect(client.status).toBe("live"));
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // heartbeatMs is 1000: a stall would come at 2000
+    expect(client.status).toBe("live");
+    expect(trail).toEqual(["live:open"]);
   });
 
   test("the version endpoint answers the client's checks (ETag, then a change after a publish)", async () => {

@@ -181,3 +181,33 @@ test("status events carry the reason and the error", async () => {
   ]);
   expect(rt.errors[0]?.code).toBe("stream_ended");
 });
+
+test("back from freeze (`resume`), a waiting reconnect runs at once and the version is checked: one stream request", async () => {
+  const rt = start({ reconnect: { baseMs: 60_000, maxMs: 60_000 }, heartbeatTimeoutMs: 0 });
+  await settle();
+  hub.last.end(); // dropped just before the tab froze; the next attempt is 30 s away
+  await settle(10);
+  const [streams, checks] = [hub.streamRequests.length, hub.versionRequests.length];
+  hub.version = 5;
+  browser.document.dispatchEvent(new Event("resume"));
+  await settle(300);
+  expect([hub.streamRequests.length, hub.versionRequests.length]).toEqual([streams + 1, checks + 1]);
+  expect(rt.client.status).toBe("live");
+  expect(rt.refreshes.map((r) => r.reasons)).toEqual([["version"]]);
+});
+
+test("back from the back-forward cache (`pageshow` persisted), one new stream resumes by id; a first pageshow does nothing", async () => {
+  const rt = start({ heartbeatTimeoutMs: 0 });
+  await settle();
+  hub.last.send(booking("1732800000000-4"));
+  await settle(300);
+  browser.window.dispatchEvent(Object.assign(new Event("pageshow"), { persisted: false }));
+  await settle(10);
+  expect(hub.streamRequests).toHaveLength(1);
+  browser.window.dispatchEvent(Object.assign(new Event("pageshow"), { persisted: true }));
+  await settle(10);
+  expect(hub.streamRequests).toHaveLength(2);
+  expect(hub.open).toHaveLength(1);
+  expect(hub.last.url.searchParams.get("lastEventId")).toBe("1732800000000-4");
+  expect(rt.client.status).toBe("live");
+});

@@ -137,3 +137,37 @@ test("works with any EventSource-shaped constructor (a minimal fake)", async () 
   client.close();
   expect(sources[1]?.closed).toBe(true);
 });
+
+test("an event without an id is reported with id undefined, though a browser repeats the last id on it", async () => {
+  // A browser's EventSource sets `lastEventId` on every event to its "last event ID string" (HTML
+  // §9.2.6), so a legacy bare PUBLISH after an event with an id arrives carrying that id.
+  const sources: SpecLikeSource[] = [];
+  class SpecLikeSource {
+    listeners = new Map<string, (event: EventSourceEventLike) => void>();
+    last = "";
+    constructor(readonly url: string) {
+      sources.push(this);
+    }
+    addEventListener(type: string, listener: (event: EventSourceEventLike) => void): void {
+      this.listeners.set(type, listener);
+    }
+    close(): void {}
+    emit(type: string, data?: string, id?: string): void {
+      if (id !== undefined) this.last = id;
+      this.listeners.get(type)?.({ data, lastEventId: this.last });
+    }
+  }
+  const client = new RealtimeBookings({ streamUrl: "/events", environment: { ...browser.environment, EventSource: SpecLikeSource } });
+  const seen: Array<string | undefined> = [];
+  client.on("change", (change) => seen.push(change.id));
+  await settle();
+  const event = '{"type":"delete","data":{"id":4,"specialist_id":1,"workpoint_id":1}}';
+  sources[0]?.emit("open");
+  sources[0]?.emit("booking", event);
+  sources[0]?.emit("booking", event, "9-0");
+  sources[0]?.emit("booking", event);
+  sources[0]?.emit("booking", event, "9-1");
+  expect(seen).toEqual([undefined, "9-0", undefined, "9-1"]);
+  expect(client.lastEventId).toBe("9-1");
+  client.close();
+});

@@ -1,23 +1,25 @@
 import { describe, expect, test } from "vitest";
-import { RealtimeBookingsError, type RealtimeStatus, type StatusSnapshot, deriveStatus, statusColor } from "../src/index.js";
+import { RealtimeBookingsError, type RealtimeStatus, type StatusSnapshot, type StreamPhase, type LinkState, deriveStatus, statusColor } from "../src/index.js";
 
-const base: StatusSnapshot = { enabled: true, fatal: undefined, online: true, paused: false, stream: "idle", failures: 0, fallback: false, pollOk: false };
+const base: StatusSnapshot = { enabled: true, fatal: undefined, online: true, paused: false, link: { fallback: false, stream: "idle" }, failures: 0 };
+const stream = (phase: StreamPhase): LinkState => ({ fallback: false, stream: phase });
+const fallback = (phase: Exclude<StreamPhase, "open">, pollOk = false): LinkState => ({ fallback: true, stream: phase, pollOk });
 const fatal = new RealtimeBookingsError("unauthorized", { status: 401 });
 
 describe("deriveStatus", () => {
   test.each<[string, Partial<StatusSnapshot>, RealtimeStatus]>([
     ["starting", {}, "connecting"],
-    ["first attempt in flight", { stream: "connecting" }, "connecting"],
-    ["open stream", { stream: "open" }, "live"],
-    ["a failure, waiting to retry", { stream: "waiting", failures: 1 }, "reconnecting"],
-    ["a retry in flight", { stream: "connecting", failures: 2 }, "reconnecting"],
-    ["fallback, last poll fine", { stream: "waiting", failures: 3, fallback: true, pollOk: true }, "polling"],
-    ["fallback, SSE retried in the background", { stream: "connecting", failures: 3, fallback: true, pollOk: true }, "polling"],
-    ["fallback, first poll pending", { stream: "waiting", failures: 3, fallback: true }, "reconnecting"],
-    ["fallback, polls failing too", { stream: "waiting", failures: 5, fallback: true, pollOk: false }, "reconnecting"],
-    ["polling only (no SSE transport), first poll pending", { fallback: true }, "connecting"],
-    ["polling only, polls failing", { fallback: true, failures: 1 }, "reconnecting"],
-    ["stopped by a 401", { fatal, stream: "idle" }, "error"],
+    ["first attempt in flight", { link: stream("connecting") }, "connecting"],
+    ["open stream", { link: stream("open") }, "live"],
+    ["a failure, waiting to retry", { link: stream("waiting"), failures: 1 }, "reconnecting"],
+    ["a retry in flight", { link: stream("connecting"), failures: 2 }, "reconnecting"],
+    ["fallback, last poll fine", { link: fallback("waiting", true), failures: 3 }, "polling"],
+    ["fallback, SSE retried in the background", { link: fallback("connecting", true), failures: 3 }, "polling"],
+    ["fallback, first poll pending", { link: fallback("waiting"), failures: 3 }, "reconnecting"],
+    ["fallback, polls failing too", { link: fallback("waiting", false), failures: 5 }, "reconnecting"],
+    ["polling only (no SSE transport), first poll pending", { link: fallback("idle") }, "connecting"],
+    ["polling only, polls failing", { link: fallback("idle"), failures: 1 }, "reconnecting"],
+    ["stopped by a 401", { fatal, link: stream("idle") }, "error"],
     ["offline", { online: false }, "offline"],
     ["paused in a hidden tab", { paused: true }, "paused"],
     ["disabled", { enabled: false }, "disabled"],
@@ -26,7 +28,7 @@ describe("deriveStatus", () => {
   });
 
   test("precedence: disabled > error > offline > paused > live > polling > (re)connecting", () => {
-    const everything: StatusSnapshot = { enabled: true, fatal, online: false, paused: true, stream: "open", failures: 4, fallback: true, pollOk: true };
+    const everything: StatusSnapshot = { enabled: true, fatal, online: false, paused: true, link: stream("open"), failures: 4 };
     const chain: RealtimeStatus[] = [];
     let facts = { ...everything, enabled: false };
     chain.push(deriveStatus(facts));
@@ -38,9 +40,9 @@ describe("deriveStatus", () => {
     chain.push(deriveStatus(facts));
     facts = { ...facts, paused: false };
     chain.push(deriveStatus(facts));
-    facts = { ...facts, stream: "waiting" };
+    facts = { ...facts, link: fallback("waiting", true) };
     chain.push(deriveStatus(facts));
-    facts = { ...facts, fallback: false };
+    facts = { ...facts, link: stream("waiting") };
     chain.push(deriveStatus(facts));
     facts = { ...facts, failures: 0 };
     chain.push(deriveStatus(facts));

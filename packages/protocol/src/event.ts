@@ -53,6 +53,8 @@ export interface BookingChange {
   readonly data: BookingData;
   /** Where the booking was before an `update` moved it. */
   readonly previous?: PreviousScope;
+  /** Who made the change: see {@link Origin}. */
+  readonly origin?: Origin;
 }
 
 /**
@@ -64,7 +66,25 @@ export interface TestEvent {
   readonly type: "test";
   /** Free-form data; `specialist_id` and `workpoint_id`, when present, must be valid ids. */
   readonly data: JsonObject;
+  /** Who sent it: see {@link Origin}. */
+  readonly origin?: Origin;
 }
+
+/**
+ * The id of the browser client whose write caused an event (its `realtime.clientId`, which the app
+ * received in the `X-Realtime-Client` header): 1 to 64 printable ASCII characters. That client
+ * reports the event as its own and does not refresh for it; every other client refreshes as usual.
+ * It is an echo filter, not an authenticated fact: it only ever saves a refresh.
+ *
+ * @example
+ * ```json
+ * {"type":"create","data":{"id":42,"specialist_id":3,"workpoint_id":1},"origin":"3f9c2a7d10b84e65aa"}
+ * ```
+ */
+export type Origin = string;
+
+/** What an {@link Origin} must look like: 1 to 64 printable ASCII characters. */
+const ORIGIN = /^[\x20-\x7e]{1,64}$/;
 
 /** Any event on the bookings channel. */
 export type BookingEvent = BookingChange | TestEvent;
@@ -84,7 +104,7 @@ export interface EventScope {
  * A validated event together with its {@link EventScope}.
  */
 export interface ParsedEvent {
-  /** The event, holding only the fields the protocol defines (`type`, `data`, `previous`). */
+  /** The event, holding only the fields the protocol defines (`type`, `data`, `previous`, `origin`). */
   readonly event: BookingEvent;
   /** Who may see it. */
   readonly scope: EventScope;
@@ -111,7 +131,7 @@ const SCOPE_FIELDS = [
  */
 export function safeParseBookingEvent(value: unknown): ParseResult<ParsedEvent> {
   if (!isPlainObject(value)) return fail("invalid_field", "an event must be a JSON object");
-  const { type, data, previous } = value;
+  const { type, data, previous, origin } = value;
   if (type === undefined) return fail("missing_field", "type is required", "type");
   if (type !== "test" && !BOOKING_CHANGE_TYPES.includes(type as BookingChangeType)) {
     return fail("invalid_field", 'type must be one of "create", "update", "delete", "test"', "type");
@@ -151,7 +171,12 @@ export function safeParseBookingEvent(value: unknown): ParseResult<ParsedEvent> 
     previousScope = kept;
   }
 
-  const event = (previousScope ? { type, data, previous: previousScope } : { type, data }) as BookingEvent;
+  const hasOrigin = origin !== undefined && origin !== null;
+  if (hasOrigin && (typeof origin !== "string" || !ORIGIN.test(origin))) {
+    return fail("invalid_field", "origin must be a string of 1 to 64 printable ASCII characters (the client's realtime.clientId)", "origin");
+  }
+
+  const event = { type, data, ...(previousScope && { previous: previousScope }), ...(hasOrigin && { origin }) } as BookingEvent;
   return { ok: true, value: { event, scope: { specialists: [...specialists], workpoints: [...workpoints] } } };
 }
 

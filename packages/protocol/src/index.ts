@@ -9,6 +9,7 @@ export {
   type PreviousScope,
   type BookingChange,
   type TestEvent,
+  type Origin,
   type BookingEvent,
   type EventScope,
   type ParsedEvent,

@@ -38,9 +38,16 @@ export const SSE_EVENTS = {
   /**
    * The stream is live: sent once per connection, after any replay. On a fresh connection (and after a
    * resync) it carries an `id:`, the viewer's resume point, so a client that has received nothing yet
-   * can still resume on another hub without losing what is published meanwhile. `data` is `{}`.
+   * can still resume on another hub without losing what is published meanwhile. `data` is
+   * `{"heartbeatMs":25000}`: the hub's heartbeat interval, so a client can tell a stalled stream
+   * (nothing for twice that long) from a quiet one.
    */
   ready: "ready",
+  /**
+   * Sent to every connection every `heartbeatMs` (no `id:`, `data` is `{}`). A named event rather
+   * than a comment, so that a native `EventSource` sees it too.
+   */
+  heartbeat: "heartbeat",
   /** A booking change: `data` is the event's JSON (`type`, `data`, `previous`). */
   booking: "booking",
   /** The hub cannot replay what the client missed: reload once. `data` is `{"reason":…}`. */

@@ -73,6 +73,27 @@ describe("booking messages in the seed's format", () => {
       '{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1,"note":"a\\r\\nevent: admin\\u0000"}}',
     );
   });
+  it("keeps a valid origin (the acting client's id) after the other fields, on changes and tests", () => {
+    const r = safeParseBookingMessage('{"origin":"3f9c2a7d10b84e65aa","type":"update","data":{"id":1,"specialist_id":1,"workpoint_id":1},"previous":{"workpoint_id":2}}');
+    expect(r.ok && JSON.stringify(r.value.event)).toBe(
+      '{"type":"update","data":{"id":1,"specialist_id":1,"workpoint_id":1},"previous":{"workpoint_id":2},"origin":"3f9c2a7d10b84e65aa"}',
+    );
+    expect(parseBookingEvent({ type: "test", data: {}, origin: "~ !x" }).event).toEqual({ type: "test", data: {}, origin: "~ !x" });
+    expect(parseBookingEvent({ type: "test", data: {}, origin: "o".repeat(64) }).event.origin).toHaveLength(64);
+    // As for `previous`, null counts as absent (a PHP publisher without a client id sends it).
+    expect(parseBookingEvent({ type: "test", data: {}, origin: null }).event).toEqual({ type: "test", data: {} });
+  });
+  it.each([[""], ["o".repeat(65)], ["tab\tid"], ["line\nbreak"], ["caf\u00e9"], ["\u0000"], [42], [true], [["a"]], [{}]])(
+    "rejects the origin %j with an error naming the field",
+    (origin) => {
+      const r = safeParseBookingMessage(`{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1},"origin":${JSON.stringify(origin)}}`);
+      expect(r.ok ? "ok" : { code: r.error.code, field: r.error.field, message: r.error.message }).toEqual({
+        code: "invalid_field",
+        field: "origin",
+        message: expect.stringContaining("1 to 64 printable ASCII characters"),
+      });
+    },
+  );
   it("parseBookingEvent throws a ProtocolError, never a TypeError", () => {
     expect(() => parseBookingEvent(undefined)).toThrow(ProtocolError);
     expect(() => parseBookingEvent({ type: "create", data: null })).toThrow(ProtocolError);

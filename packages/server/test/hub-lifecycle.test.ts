@@ -28,11 +28,18 @@ const until = async (check: () => boolean, ms = 3000) => {
 const booking = (id: number) => ({ type: "create" as const, data: { id, specialist_id: 3, workpoint_id: 1 } });
 
 describe("hub lifecycle", () => {
-  it("sends heartbeat comments on its interval", async () => {
+  it("announces its heartbeat interval in `ready` and sends named heartbeat events on it (a native EventSource sees them)", async () => {
     const server = await start({ heartbeatMs: 40 });
     const reader = await sse(server.streamUrl("admin"));
-    await until(() => reader.comments.length >= 2);
-    expect(reader.comments.slice(0, 2)).toEqual(["ping", "ping"]);
+    await until(() => reader.heartbeats.length >= 2);
+    expect(reader.ready.map((e) => e.data)).toEqual(['{"heartbeatMs":40}']);
+    expect(reader.heartbeats.slice(0, 2)).toEqual([
+      { event: "heartbeat", id: undefined, data: "{}" },
+      { event: "heartbeat", id: undefined, data: "{}" },
+    ]);
+    expect(reader.raw()).toContain("event: heartbeat\ndata: {}\n\n");
+    expect(reader.comments).toEqual([]);
+    expect(reader.events).toEqual([]);
   });
 
   it("frees a connection as soon as its client goes", async () => {
@@ -117,7 +124,7 @@ describe("hub lifecycle", () => {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     while (events.length < 1) parser.feed(decoder.decode((await reader.read()).value));
-    expect(events.shift()).toEqual({ event: "ready", id: "0-0", data: "{}" }); // no event for this scope yet
+    expect(events.shift()).toEqual({ event: "ready", id: "0-0", data: '{"heartbeatMs":25000}' }); // no event for this scope yet
     await hub.publish(booking(5));
     while (events.length < 1) {
       const { value } = await reader.read();

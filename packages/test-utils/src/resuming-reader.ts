@@ -47,7 +47,7 @@ export function resumingReader(urls: readonly string[], options: { maxAttempts?:
       try {
         const reader = await openSse(url, lastId ? { "Last-Event-ID": lastId } : {}, (e) => {
           if (e.id) lastId = e.id; // `ready` carries the resume point before any booking arrives
-          if (e.event === "ready") return;
+          if (e.event === "ready" || e.event === "heartbeat") return;
           entries.push({ kind: e.event === "resync" ? "resync" : "booking", id: e.id, data: e.data, at: Date.now() });
         });
         if (reader.status !== 200) {

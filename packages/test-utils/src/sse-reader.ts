@@ -5,10 +5,12 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 export interface SseReader {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  /** Every event received so far, except `ready` (comments excluded). */
+  /** Every event received so far, except `ready` and `heartbeat` (comments excluded). */
   readonly events: EventSourceMessage[];
   /** The `ready` events received (one per stream, carrying the resume point on a fresh connection). */
   readonly ready: EventSourceMessage[];
+  /** The `heartbeat` events received. */
+  readonly heartbeats: EventSourceMessage[];
   /** Every comment line received so far. */
   readonly comments: string[];
   /** The `retry:` value received, if any. */
@@ -38,6 +40,7 @@ export function openSse(
     const req = httpRequest(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
       const events: EventSourceMessage[] = [];
       const ready: EventSourceMessage[] = [];
+      const heartbeats: EventSourceMessage[] = [];
       const comments: string[] = [];
       let retry: number | undefined;
       let raw = "";
@@ -46,6 +49,7 @@ export function openSse(
         onEvent: (event) => {
           onEvent?.(event);
           if (event.event === "ready") return void ready.push(event);
+          if (event.event === "heartbeat") return void heartbeats.push(event);
           events.push(event);
           for (const w of waiters) w();
         },
@@ -71,6 +75,7 @@ export function openSse(
         headers: res.headers,
         events,
         ready,
+        heartbeats,
         comments,
         get retry() {
           return retry;

@@ -4,7 +4,7 @@ import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } fr
 import { statusError, withLastEventId } from "../http.js";
 import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
 
-const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync];
+const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat];
 
 /**
  * Opens a native `EventSource` (internal). It is closed on its first `error`: the client rebuilds it
@@ -13,7 +13,8 @@ const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync];
  *
  * A browser's `error` event does not say which status the server sent; a spec-compliant polyfill
  * that sets a numeric `code` on it (the `eventsource` package does) lets the client stop on
- * 401/403/204 at once. Comments (heartbeats) and `retry:` are invisible to a native source.
+ * 401/403/204 at once. `retry:` and comments are invisible to a native source; the hub's named
+ * `heartbeat` events are not, which lets the client tell a stalled stream from a quiet one.
  */
 export function openEventSource(
   Source: EventSourceConstructor,
@@ -24,6 +25,10 @@ export function openEventSource(
     withCredentials: request.withCredentials,
   });
   let opened = false;
+  // A native source reports its "last event ID string" on every event, so an event without an `id:`
+  // (a legacy bare PUBLISH) carries the previous event's id. The hub never repeats an id: an
+  // unchanged one means the event had none.
+  let seen = "";
   const close = (): void => {
     const closing = source;
     source = undefined;
@@ -39,7 +44,11 @@ export function openEventSource(
   });
   for (const name of NAMES) {
     source.addEventListener(name, (event: EventSourceEventLike) => {
-      if (source) handlers.message(name, event.data as string, event.lastEventId || undefined);
+      if (!source) return;
+      const id = event.lastEventId ?? "";
+      const fresh = id !== seen;
+      seen = id;
+      handlers.message(name, event.data as string, (fresh && id) || undefined);
     });
   }
   source.addEventListener("error", (event: EventSourceEventLike & { code?: unknown }) => {

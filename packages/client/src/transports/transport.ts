@@ -6,8 +6,8 @@ export interface TransportRequest {
   readonly url: string;
   /** The id to resume after, if any. */
   readonly lastEventId: string | undefined;
-  /** Headers to send (the fetch transport only). */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Resolves the headers to send (the fetch transport only, which calls it first). */
+  readonly headers: () => Promise<Readonly<Record<string, string>>>;
   /** Send cookies cross-origin. */
   readonly withCredentials: boolean;
 }

@@ -65,7 +65,7 @@ export const TRANSPORTS = {
   eventsource: { transport: "eventsource", EventSource: SpecEventSource as unknown as EventSourceConstructor },
   /** A browser's EventSource: the status of a failed connection is hidden. */
   "eventsource (browser)": { transport: "eventsource", EventSource: BrowserLikeEventSource as EventSourceConstructor },
-  /** fetch + eventsource-parser. */
+  /** fetch + the client's SSE parser. */
   fetch: { transport: "fetch", EventSource: undefined },
 } as const satisfies Record<string, { transport: RealtimeBookingsOptions["transport"]; EventSource: EventSourceConstructor | undefined }>;
 

@@ -28,14 +28,22 @@ const resyncFrames = new Map<ResyncReason, Frame>(
 /** The `event: resync` frame for a reason. @internal */
 export const resyncFrame = (reason: ResyncReason): Frame => resyncFrames.get(reason) as Frame;
 
-const readyWithoutId = encoder.encode(encodeSseMessage({ event: SSE_EVENTS.ready, data: "{}" }));
+/**
+ * The `event: ready` frame, with the connection's resume point when it has one, and the heartbeat
+ * interval as its data (`{"heartbeatMs":25000}`), so a client can tell a stalled stream (nothing
+ * for twice that long) from a quiet one without being configured. @internal
+ */
+export const readyFrame = (cursor: EventId | undefined, heartbeatMs: number): Uint8Array => {
+  const data = JSON.stringify({ heartbeatMs });
+  return encoder.encode(encodeSseMessage(cursor === undefined ? { event: SSE_EVENTS.ready, data } : { event: SSE_EVENTS.ready, id: cursor, data }));
+};
 
-/** The `event: ready` frame, with the connection's resume point when it has one. @internal */
-export const readyFrame = (cursor: EventId | undefined): Uint8Array =>
-  cursor === undefined ? readyWithoutId : encoder.encode(encodeSseMessage({ event: SSE_EVENTS.ready, id: cursor, data: "{}" }));
-
-/** The heartbeat comment, shared by every connection. @internal */
-export const HEARTBEAT = encoder.encode(encodeSseMessage({ comment: "ping" }));
+/**
+ * The heartbeat, shared by every connection: a named event without an id (`event: heartbeat`,
+ * `data: {}`) rather than a comment, because a native `EventSource` cannot see comments. Old
+ * clients ignore an event name they do not listen to. @internal
+ */
+export const HEARTBEAT = encoder.encode(encodeSseMessage({ event: SSE_EVENTS.heartbeat, data: "{}" }));
 
 /** The first bytes of a stream: the reconnection delay for this connection. @internal */
 export const preamble = (retryMs: number): Uint8Array => encoder.encode(encodeSseMessage({ retry: retryMs }));
