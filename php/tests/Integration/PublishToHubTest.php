@@ -44,7 +44,8 @@ final class PublishToHubTest extends TestCase
         // A marker for the stranger's scope: its FIRST event shows it did not receive the one above.
         $marker = $publisher->publish('create', ['id' => $booking + 1, 'specialist_id' => $other, 'workpoint_id' => $workpoint + 1]);
 
-        $expected = ['event' => 'booking', 'id' => $id, 'data' => ['type' => 'create', 'data' => $row]];
+        // The origin travels with the event, so the tab that made the change can skip its own refresh.
+        $expected = ['event' => 'booking', 'id' => $id, 'data' => ['type' => 'create', 'data' => $row, 'origin' => "tab-$client"]];
         $this->assertSame($expected, $this->decoded($specialist->waitFor(1)[0]));
         $this->assertSame($expected, $this->decoded($supervisor->waitFor(1)[0]));
         $this->assertSame(['event' => 'booking', 'id' => $marker, 'data' => ['type' => 'create', 'data' => ['id' => $booking + 1, 'specialist_id' => $other, 'workpoint_id' => $workpoint + 1]]], $this->decoded($stranger->waitFor(1)[0]));

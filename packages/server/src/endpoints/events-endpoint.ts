@@ -17,7 +17,7 @@ import type { HubHandler } from "./handler.js";
 
 /** What the stream endpoint works with. @internal */
 export interface EventsDeps {
-  readonly options: Pick<ResolvedOptions, "maxBufferedBytes" | "retryMs" | "reauthLeadMs" | "logger">;
+  readonly options: Pick<ResolvedOptions, "maxBufferedBytes" | "retryMs" | "reauthLeadMs" | "heartbeatMs" | "logger">;
   readonly counters: Counters;
   readonly admission: Admission;
   readonly broadcaster: Broadcaster;
@@ -114,7 +114,7 @@ async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, star
     connection.expireAt(expiresAt, { leadMs: options.reauthLeadMs, bytes: reauthFrame(expiresAt), sent });
   }
   sink.write(preamble(options.retryMs + Math.floor(Math.random() * options.retryMs)));
-  const ready: Frame = { id: undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined) };
+  const ready: Frame = { id: undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined, options.heartbeatMs) };
   connection.goLive([...resume.frames, ready], resume.lastId).catch((error: unknown) => {
     options.logger.error("[realtime-bookings] replay failed", error);
     sink.close();

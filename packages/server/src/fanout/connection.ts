@@ -5,6 +5,9 @@ import type { Sink } from "./sink.js";
 /** The longest delay `setTimeout` honours (about 24.8 days); longer ones fire after 1 ms. @internal */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The shortest a stream lives before its credentials' expiry ends it. */
+const MIN_EXPIRY_MS = 1_000;
+
 /** What a stream is told before its credentials expire. @internal */
 export interface ExpiryNotice {
   /** How long before the expiry it is sent, in ms. */
@@ -59,7 +62,9 @@ export class Connection {
       });
       return;
     }
-    this.armAt(at, () => this.sink.close());
+    // At least a second: credentials that expire at once must not end a stream the moment it opens
+    // (the client would reconnect and be cut again in a loop until the hub refuses the token).
+    this.armAt(Math.max(at, Date.now() + MIN_EXPIRY_MS), () => this.sink.close());
   }
 
   /** Runs `fire` at `when`; a timer longer than 2^31-1 ms fires at once, so long waits are re-armed. */
