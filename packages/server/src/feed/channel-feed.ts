@@ -16,8 +16,8 @@ import { HistoryTail, messageDigest } from "../fanout/resume/history-tail.js";
 
 /** At most this many channel messages wait for the history read that confirms them. */
 const MAX_WAITING = 10_000;
-/** Delays before retrying a failed history read while the subscription is up; then resync. */
-const RETRY_DELAYS_MS = [100, 300, 900] as const;
+/** Delays before retrying a failed history read while the subscription is up (the last repeats). */
+const RETRY_DELAYS_MS = [100, 300, 900, 2_000] as const;
 
 /** Where the feed delivers: the fan-out. @internal */
 export interface FeedSink {
@@ -268,13 +268,11 @@ export class ChannelFeed implements BrokerListener {
     if (this.closed) return;
     // While the subscription is down, its return (`onReady`) reads again; nothing to retry before.
     if (!this.up) return;
-    const delay = RETRY_DELAYS_MS[this.failures];
+    // Reads keep being retried from the last delivered id, never skipped: the events are in the
+    // history, so a slow or failing read delays them but loses none (a read that finds the id
+    // trimmed away reports a gap, and that resyncs).
+    const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)] as number;
     this.failures += 1;
-    if (delay === undefined) {
-      this.failures = 0;
-      this.restart("history_lost", undefined);
-      return;
-    }
     this.retry = setTimeout(() => void this.pump(), delay);
     this.retry.unref?.();
   }
