@@ -39,11 +39,19 @@ export function load(app) {
     }
   });
   // Once the packages are merged into one site: a link to a package's README.md (from the root README
-  // or a guide) leads to that package's page instead of a copy of the raw file.
+  // or a guide) leads to that package's page instead of a copy of the raw file; a guide without a
+  // `title` in its front matter (docs/protocol.md…) is named by its first heading, not its file path.
   app.on(Application.EVENT_PROJECT_REVIVE, (project) => {
     for (const child of project.children ?? []) {
       const pkg = packages.get(child.name);
       if (pkg) project.files.registerReflectionPath(normalizePath(join(pkg.dir, "README.md")), child);
+    }
+    for (const document of project.documents ?? []) {
+      // typedoc names a document by its `title`, else by its path ("docs/protocol").
+      if (!document.name.includes("/")) continue;
+      const text = document.content.map((part) => part.text).join("").replace(/^(```|~~~)[^]*?^\1/gm, "");
+      const heading = /^#{1,6}\s+(.+)$/m.exec(text)?.[1]?.replace(/[`*_]/g, "").trim();
+      if (heading) document.name = heading;
     }
   });
 }
