@@ -48,6 +48,7 @@ export function load(app) {
     }
     for (const document of project.documents ?? []) {
       // typedoc names a document by its `title`, else by its path ("docs/protocol").
+      document.frontmatter.group ??= "Guides";
       if (!document.name.includes("/")) continue;
       const text = document.content.map((part) => part.text).join("").replace(/^(```|~~~)[^]*?^\1/gm, "");
       const heading = /^#{1,6}\s+(.+)$/m.exec(text)?.[1]?.replace(/[`*_]/g, "").trim();
