@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { defineConfig } from "tsup";
 
@@ -39,8 +39,13 @@ export default defineConfig([
     ...iife,
     entry: { "realtime-bookings": "src/global.ts" },
     onSuccess: async () => {
-      const core = gzipped(IIFE_FILE);
-      console.log(`[client] ${IIFE_FILE}: ${core} B gzipped (${core <= IIFE_BUDGET_BYTES ? "within" : "OVER"} the ${IIFE_BUDGET_BYTES} B budget)`);
+      const code = readFileSync(IIFE_FILE);
+      // The same script under a .cjs name, for `require("@realtime-bookings/client/global")`: an IIFE
+      // runs the same as ES module or CommonJS, but Node and the type checkers pick by the extension.
+      writeFileSync(IIFE_FILE.replace(/\.js$/, ".cjs"), code);
+      const gzip = gzipSync(code, { level: 9 }).length;
+      const verdict = gzip <= IIFE_BUDGET_BYTES ? "within" : "OVER";
+      console.log(`[client] ${IIFE_FILE}: ${code.length} B minified, ${gzip} B gzipped (${verdict} the ${IIFE_BUDGET_BYTES} B budget)`);
     },
   },
   {

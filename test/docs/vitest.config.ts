@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "docs", environment: "node", include: ["**/*.test.ts"], testTimeout: 120_000 },
+  test: { name: "docs", environment: "node", include: ["**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 },
 });

@@ -107,7 +107,8 @@ export class RealtimeBookings {
 
   /**
    * Listens to an event; see {@link RealtimeBookingsEventMap}. A listener that throws does not
-   * disturb the client or the other listeners (it is reported as a `callback_failed` error).
+   * disturb the client or the other listeners: its exception is rethrown in a later microtask, where it
+   * shows as an uncaught error (console, `window.onerror`), as with `EventTarget` listeners.
    *
    * @param type - `change`, `refresh`, `resync`, `status` or `error`
    * @param listener - called with the event's payload

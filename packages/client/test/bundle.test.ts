@@ -120,7 +120,7 @@ test("package.json is a contract: types first in exports, no side effects, files
     }
   }
   expect(pkg["sideEffects"]).toBe(false);
-  expect(pkg["files"]).toEqual(["dist", "README.md"]);
+  expect(pkg["files"]).toEqual(["dist", "global.d.ts", "global.d.cts", "README.md", "LICENSE"]);
   expect(pkg["engines"]).toEqual({ node: ">=20" });
   for (const file of [pkg["main"], pkg["module"], pkg["types"], pkg["unpkg"], root["import"]?.["types"], root["require"]?.["types"]]) {
     expect(existsSync(join(ROOT, file as string))).toBe(true);

@@ -22,9 +22,9 @@ export interface Authenticated {
   /** Who is watching. */
   readonly viewer: Viewer;
   /** What `maxConnectionsPerViewer` counts by; defaults to the `viewerKey` option's answer. */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /** When the credentials expire, in milliseconds since the epoch: the stream is ended then. */
-  readonly expiresAt?: number;
+  readonly expiresAt?: number | undefined;
 }
 
 /**
@@ -68,84 +68,84 @@ export interface BookingHubOptions {
    * Where events come from and go to. Use `ioredisBroker` or `nodeRedisBroker` for several processes.
    * @defaultValue `memoryBroker()`: one process, nothing kept across restarts
    */
-  readonly broker?: Broker;
+  readonly broker?: Broker | undefined;
   /**
    * How often every stream gets a heartbeat comment, in ms; proxies cut idle lines at 30–100 s.
    * @defaultValue 25000
    */
-  readonly heartbeatMs?: number;
+  readonly heartbeatMs?: number | undefined;
   /**
    * The base reconnection delay sent as `retry:`; each stream gets a value between this and twice
    * this, so clients dropped together do not come back together.
    * @defaultValue 2000
    */
-  readonly retryMs?: number;
+  readonly retryMs?: number | undefined;
   /**
    * How many bytes may wait for one slow reader before it is dropped (it reconnects and resumes).
    * @defaultValue 1048576 (1 MiB)
    */
-  readonly maxBufferedBytes?: number;
+  readonly maxBufferedBytes?: number | undefined;
   /**
    * The most events one resume replays; a client that missed more gets `resync`.
    * @defaultValue 1000
    */
-  readonly replayLimit?: number;
+  readonly replayLimit?: number | undefined;
   /**
    * How long a Redis call may take before it fails with `broker_timeout` (the seed's 2 s).
    * @defaultValue 2000
    */
-  readonly brokerTimeoutMs?: number;
+  readonly brokerTimeoutMs?: number | undefined;
   /**
    * The largest accepted event JSON, in characters; larger publishes and messages are rejected.
    * @defaultValue 65536
    */
-  readonly maxEventLength?: number;
+  readonly maxEventLength?: number | undefined;
   /**
    * Resumes from an id older than the hub's in-memory tail read the history from Redis; each viewer
    * key may make this many at once…
    * @defaultValue 20
    */
-  readonly resumeBurst?: number;
+  readonly resumeBurst?: number | undefined;
   /**
    * …and regains this many per second. Past it, a resume gets 429 with `Retry-After`. Resumes inside
    * the tail (the last `replayLimit` events) cost nothing and are never limited.
    * @defaultValue 2
    */
-  readonly resumesPerSecond?: number;
+  readonly resumesPerSecond?: number | undefined;
   /**
    * How long before a stream's credentials expire (`expiresAt`, a token's `exp`) the hub sends
    * `event: reauth`, so the client reconnects with fresh credentials before the stream ends: no blip.
    * @defaultValue 60000
    */
-  readonly reauthLeadMs?: number;
+  readonly reauthLeadMs?: number | undefined;
   /**
    * Who may publish through `hub.publisher` (POST). Without it the publish endpoint answers 403 and
    * says how to configure it: there is no default that lets anyone publish.
    */
   readonly authorizePublish?: AuthorizePublish | undefined;
   /** Cross-origin access, when the hub is served on another origin than the app. */
-  readonly cors?: CorsOptions;
+  readonly cors?: CorsOptions | undefined;
   /**
    * The most open streams in this process; past it, new streams get 429.
    * @defaultValue Infinity
    */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /**
    * The most open streams per viewer key; past it, new streams get 429.
    * @defaultValue Infinity
    */
-  readonly maxConnectionsPerViewer?: number;
+  readonly maxConnectionsPerViewer?: number | undefined;
   /**
    * The key a viewer's streams are counted under for `maxConnectionsPerViewer`.
    * @defaultValue the viewer's scope, e.g. `specialist:3`
    */
-  readonly viewerKey?: (viewer: ViewerScope, request: HubRequest) => string;
+  readonly viewerKey?: ((viewer: ViewerScope, request: HubRequest) => string) | undefined;
   /** @defaultValue `console` */
-  readonly logger?: HubLogger;
+  readonly logger?: HubLogger | undefined;
 }
 
 /** @internal */
-export type ResolvedOptions = Required<Omit<BookingHubOptions, "broker" | "cors" | "viewerKey" | "authorizePublish">> & {
+export type ResolvedOptions = { readonly [K in Exclude<keyof BookingHubOptions, "broker" | "cors" | "viewerKey" | "authorizePublish">]-?: Exclude<BookingHubOptions[K], undefined> } & {
   cors: CorsOptions | undefined;
   viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
   authorizePublish: AuthorizePublish | undefined;
