@@ -8,22 +8,22 @@ import { HubError } from "../errors.js";
  */
 export interface RedisSettings {
   /** `redis://[user:password@]host:port[/database]`, or `rediss://…` for TLS. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** @defaultValue `"127.0.0.1"` */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** @defaultValue 6379 */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /**
    * Seconds a connection attempt and a command may take, as in the original system.
    * @defaultValue 2.0
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /** @defaultValue 0 */
-  readonly database?: number;
+  readonly database?: number | undefined;
   /** `null` or absent for no authentication. */
-  readonly password?: string | null;
+  readonly password?: string | null | undefined;
   /** An ACL user name (Redis 6+). */
-  readonly username?: string;
+  readonly username?: string | undefined;
 }
 
 /** How a client made by {@link createRedisClient} behaves beyond where Redis is. */
