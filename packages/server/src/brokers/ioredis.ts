@@ -7,10 +7,14 @@ import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { createRedisClient, type RedisSettings } from "./redis-client.js";
+export { type ClusterBrokerOptions, ioredisClusterBroker } from "./ioredis-cluster.js";
+export * from "./topology.js";
 
-type StreamReply = Array<[id: string, fields: string[]]>;
+/** A stream range as ioredis returns it. @internal */
+export type StreamReply = Array<[id: string, fields: string[]]>;
 
-const entriesOf = (reply: StreamReply): HistoryEntry[] =>
+/** The entries of a stream range that are ours. @internal */
+export const entriesOf = (reply: StreamReply): HistoryEntry[] =>
   reply.flatMap(([id, fields]) => {
     const at = fields.indexOf("event");
     const entry = toEntry(id, at >= 0 ? fields[at + 1] : undefined);

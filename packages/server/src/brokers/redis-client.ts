@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
+import { type SentinelSettings, createSentinelClient } from "./topology.js";
 
 /**
  * How to reach Redis: the settings the original system's `redis_config.php` names (`host`, `port`,
@@ -32,7 +33,8 @@ export interface RedisSettings {
  * of waiting in an unbounded offline queue, reconnection backs off with jitter up to 5 s, and an
  * `error` listener is attached, so an outage is reported, never a crash.
  *
- * @param settings - see {@link RedisSettings}
+ * @param settings - see {@link RedisSettings}; or {@link SentinelSettings} (`sentinels`, `name`) for a
+ *   client that follows the master of a Sentinel set (see `createSentinelClient`)
  * @throws `HubError` with code `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
  * @example
  * ```ts
@@ -40,7 +42,8 @@ export interface RedisSettings {
  * const broker = ioredisBroker(createRedisClient({ host: "127.0.0.1", port: 6379, timeout: 2.0, database: 0, password: null }));
  * ```
  */
-export function createRedisClient(settings: RedisSettings = {}): Redis {
+export function createRedisClient(settings: RedisSettings | SentinelSettings = {}): Redis {
+  if ("sentinels" in settings) return createSentinelClient(settings); // Redis Sentinel: follows the master
   const timeoutMs = Math.round((settings.timeout ?? 2) * 1000);
   if (!(timeoutMs >= 1 && timeoutMs <= 600_000)) throw new HubError("invalid_options", "timeout must be between 0.001 and 600 seconds");
   if (settings.port !== undefined && !(Number.isInteger(settings.port) && settings.port > 0 && settings.port < 65536)) {
