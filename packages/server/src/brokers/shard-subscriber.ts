@@ -59,11 +59,13 @@ export class ShardSubscriber {
     sub?.disconnect();
   }
 
-  /** The master serving the channel's slot, as the first connected node's `CLUSTER SLOTS` says. */
+  /** The master serving the channel's slot, as the first node that answers `CLUSTER SLOTS` says. */
   private async owner(): Promise<{ host: string; port: number }> {
     const slot = clusterSlotOf(this.channel);
     let lastError: unknown;
-    for (const node of this.cluster.nodes("all").filter((n) => n.status === "ready")) {
+    // Connected nodes first; the cluster connects the others lazily, on their first command.
+    const nodes = this.cluster.nodes("all").sort((x, y) => Number(y.status === "ready") - Number(x.status === "ready"));
+    for (const node of nodes) {
       try {
         const slots = (await node.call("CLUSTER", "SLOTS")) as SlotsReply;
         const range = slots.find(([from, to]) => slot >= from && slot <= to);
@@ -76,7 +78,7 @@ export class ShardSubscriber {
         lastError = error;
       }
     }
-    throw lastError ?? new Error("the cluster client has no connected node yet");
+    throw lastError ?? new Error("the cluster client knows no node yet");
   }
 
   private async connect(): Promise<void> {

@@ -116,7 +116,8 @@ export function createSentinelClient(settings: SentinelSettings): Redis {
     commandTimeout: ms,
     sentinelCommandTimeout: ms,
     maxRetriesPerRequest: 1,
-    retryStrategy: backoff,
+    // A failover takes seconds: reconnect (through the sentinels) at most 1 s apart, not 5.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000) * (0.5 + Math.random() / 2),
     sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
     ...(settings.sentinelPassword === undefined ? {} : { sentinelPassword: settings.sentinelPassword }),
     ...(settings.password == null ? {} : { password: settings.password }),
