@@ -23,8 +23,10 @@ export interface FailoverFigures {
   viewers: number;
   /** Publishes that failed and were retried. */
   publishFailures: number;
-  /** From the fault to the first publish acknowledged after it. */
+  /** From the fault (a crash: once the process is dead; planned: its start) to the next publish acknowledged. */
   failoverMs: number;
+  /** The longest time between two acknowledged publishes (retries included). */
+  maxPublishStallMs: number;
   /** The longest time any viewer went without an event, around the fault (events flow every ~20 ms). */
   maxDeliveryGapMs: number;
   /** The median over viewers of their longest gap. */
@@ -82,6 +84,8 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
     let faultAtMs = 0;
     let failoverMs = Number.NaN;
     let fault: Promise<void> | undefined;
+    let lastAck = Date.now();
+    let maxStall = 0;
     for (let seq = 1; seq <= total; seq++) {
       const event = eventFor(seq);
       const json = JSON.stringify(event);
@@ -95,6 +99,8 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
         if (ok || (await sleep(50), await findInHistory(pub.client, keys.history, seq))) break;
         failures += 1;
       }
+      maxStall = Math.max(maxStall, Date.now() - lastAck);
+      lastAck = Date.now();
       if (faultAtMs && Number.isNaN(failoverMs) && seq > faultAt) failoverMs = Date.now() - faultAtMs;
       published.push({ seq, scope });
       if (seq === faultAt) {
@@ -103,6 +109,7 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
         faultAtMs = Date.now();
       }
       await sleep(20);
+      lastAck += 20; // the pause between publishes is not a stall
     }
     await fault;
     const lastOf = (as: string) => expectedFor(viewerOf(as), published).at(-1);
@@ -113,6 +120,7 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
     if (process.env["FAILOVER_DEBUG"]) {
       for (const { as, reader } of readers) {
         const got = new Set(seqs(reader));
+        for (const e of reader.entries) if (e.kind === "resync") console.log(as, "resync", e.at - faultAtMs, e.data);
         console.log(as, "missing", expectedFor(viewerOf(as), published).filter((x) => !got.has(x)).join(","), "connects", reader.connects);
       }
       console.log("stats", JSON.stringify(a.hub.stats()), JSON.stringify(b.hub.stats()));
@@ -124,6 +132,7 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
       viewers: readers.length,
       publishFailures: failures,
       failoverMs,
+      maxPublishStallMs: maxStall,
       maxDeliveryGapMs: gaps.at(-1) ?? 0,
       medianDeliveryGapMs: gaps[Math.floor(gaps.length / 2)] ?? 0,
       ledger: totals(reports),
