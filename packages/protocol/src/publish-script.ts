@@ -41,7 +41,7 @@ export const DEFAULT_HISTORY_LENGTH = 1000;
  * leaves a history entry without its message.
  *
  * @example
- * ```php
+ * ```text
  * $cluster = new RedisCluster(null, ['127.0.0.1:7000']);
  * $cluster->eval(CLUSTER_PUBLISH_SCRIPT, ['{bookings}:history', '{bookings}:version', '{bookings}:updates', 1000, $json], 2);
  * ```

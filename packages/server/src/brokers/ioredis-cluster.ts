@@ -3,7 +3,7 @@ import type { Cluster } from "ioredis";
 import { createHash } from "node:crypto";
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
-import { type StreamReply, entriesOf } from "./ioredis.js";
+import { type StreamReply, entriesOf } from "./ioredis-stream.js";
 import { type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { ShardSubscriber } from "./shard-subscriber.js";
 import type { Broker, BrokerListener } from "./types.js";
@@ -25,7 +25,7 @@ export interface ClusterBrokerOptions extends Omit<RedisBrokerOptions, "cluster"
  * A {@link Broker} on an ioredis `Cluster` (Redis ≥ 7.0), for hubs on Redis Cluster.
  *
  * Every key and the channel carry the prefix as their one hash tag (`{bookings}:history`,
- * `{bookings}:updates`): the publish script ({@link CLUSTER_PUBLISH_SCRIPT}, `SPUBLISH`) runs in one
+ * `{bookings}:updates`): the publish script (`CLUSTER_PUBLISH_SCRIPT` of the protocol, `SPUBLISH`) runs in one
  * slot, and the subscription is a sharded one (`SSUBSCRIBE`) on the master serving that slot. The
  * subscription follows the slot through failovers and migrations and reports `onDown`/`onReady`
  * around each move, so the hub reads back from the history what it missed. `EVALSHA` falls back to
