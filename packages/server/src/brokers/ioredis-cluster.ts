@@ -1,25 +1,15 @@
 import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@realtime-bookings/protocol";
 import type { Cluster } from "ioredis";
-import { createHash } from "node:crypto";
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
 import { type StreamReply, entriesOf } from "./ioredis-stream.js";
-import { type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster-options.js";
+import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import { ioredisShards } from "./ioredis-shards.js";
 import { ShardSubscriber } from "./shard-subscriber.js";
 import type { Broker, BrokerListener } from "./types.js";
 
-/** The SHA1 of {@link CLUSTER_PUBLISH_SCRIPT}, for `EVALSHA`. @internal */
-export const CLUSTER_PUBLISH_SCRIPT_SHA = createHash("sha1").update(CLUSTER_PUBLISH_SCRIPT).digest("hex");
-
-/** Options of {@link ioredisClusterBroker}. */
-export interface ClusterBrokerOptions extends Omit<RedisBrokerOptions, "cluster"> {
-  /**
-   * How often the subscription checks that it is still on the node serving its slot (after a planned
-   * failover or a slot migration the old node stops delivering without closing the connection).
-   * @defaultValue 1000
-   */
-  readonly ownerCheckMs?: number;
-}
+export type { ClusterBrokerOptions } from "./cluster-options.js";
 
 /**
  * A {@link Broker} on an ioredis `Cluster` (Redis ≥ 7.0), for hubs on Redis Cluster.
@@ -70,7 +60,7 @@ export function ioredisClusterBroker(cluster: Cluster, options: ClusterBrokerOpt
     },
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = new ShardSubscriber(cluster, keys.channel, listener, checkMs);
+      const sub = new ShardSubscriber(ioredisShards(cluster), keys.channel, listener, checkMs);
       subscriber = sub;
       try {
         await sub.start();

@@ -1,9 +1,69 @@
-import { type Cluster, Redis } from "ioredis";
 import { HubError } from "../errors.js";
 import { clusterSlotOf } from "./cluster-slot.js";
 import type { BrokerListener } from "./types.js";
 
-type SlotsReply = Array<[from: number, to: number, master: [host: string, port: number, ...rest: unknown[]], ...replicas: unknown[]]>;
+/** A `CLUSTER SLOTS` reply. @internal */
+export type SlotsReply = Array<[from: number, to: number, master: [host: string, port: number, ...rest: unknown[]], ...replicas: unknown[]]>;
+
+/** One sharded subscription connection, as a {@link ShardConnector} opens it. @internal */
+export interface ShardConnection {
+  /** Whether it is still connected. */
+  readonly alive: boolean;
+  /** Closes it now (its `onClose` then fires if it had not). */
+  close(): void;
+}
+
+/**
+ * What a {@link ShardSubscriber} needs from a Redis client library: `CLUSTER SLOTS` from any node,
+ * and a plain connection to one node, `SSUBSCRIBE`d to one channel. @internal
+ */
+export interface ShardConnector {
+  /** `CLUSTER SLOTS` as some node of the cluster answers it. */
+  slots(): Promise<SlotsReply>;
+  /**
+   * Connects to `host:port` without reconnecting by itself, and `SSUBSCRIBE`s `channel` there;
+   * rejects (and leaves nothing open) when either fails. `onClose` fires once when it is lost later.
+   */
+  open(host: string, port: number, channel: string, onMessage: (message: string) => void, onClose: () => void): Promise<ShardConnection>;
+  /**
+   * Called once the subscription moved to another node, before the hub is told it is ready (and reads
+   * the history): a client that does not notice failovers by itself refreshes its slot map here.
+   */
+  moved?(): Promise<void>;
+}
+
+/** The slot owner in a `CLUSTER SLOTS` reply. @internal */
+export function ownerIn(slots: SlotsReply, slot: number): { host: string; port: number } | undefined {
+  const range = slots.find(([from, to]) => slot >= from && slot <= to);
+  return range ? { host: range[2][0], port: Number(range[2][1]) } : undefined;
+}
+
+/** Whether a Redis error says the node is not a Cluster node. @internal */
+export const isClusterDisabled = (error: unknown): boolean => error instanceof Error && /cluster support disabled/i.test(error.message);
+
+/** How long a `CLUSTER SLOTS` look-up and a subscription attempt may take (some clients have no timeout). */
+const SLOTS_TIMEOUT_MS = 2_000;
+const OPEN_TIMEOUT_MS = 5_000;
+
+/** `promise`, or a rejection after `ms`; what it resolves to after that goes to `late`. */
+async function bounded<T>(promise: Promise<T>, ms: number, what: string, late?: (value: T) => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error(`${what} took longer than ${ms} ms`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (timedOut) promise.then(late, () => {});
+  }
+}
 
 /** Delay before the n-th attempt to subscribe again: 50 ms doubling to 1 s. */
 const retryDelay = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000);
@@ -19,8 +79,10 @@ const retryDelay = (attempt: number): number => Math.min(50 * 2 ** Math.min(atte
  * @internal
  */
 export class ShardSubscriber {
-  private sub: Redis | undefined;
+  private sub: ShardConnection | undefined;
   private node: string | undefined;
+  /** The node of the last subscription, kept across losses to notice a move. */
+  private lastNode: string | undefined;
   private closed = false;
   private attempt = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +90,7 @@ export class ShardSubscriber {
   private checking = false;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly connector: ShardConnector,
     private readonly channel: string,
     private readonly listener: BrokerListener,
     checkMs: number,
@@ -56,67 +118,53 @@ export class ShardSubscriber {
     clearTimeout(this.retry);
     const sub = this.sub;
     this.sub = undefined;
-    sub?.disconnect();
+    sub?.close();
   }
 
-  /** The master serving the channel's slot, as the first node that answers `CLUSTER SLOTS` says. */
+  /** The master serving the channel's slot now. */
   private async owner(): Promise<{ host: string; port: number }> {
     const slot = clusterSlotOf(this.channel);
-    let lastError: unknown;
-    // Connected nodes first; the cluster connects the others lazily, on their first command.
-    const nodes = this.cluster.nodes("all").sort((x, y) => Number(y.status === "ready") - Number(x.status === "ready"));
-    for (const node of nodes) {
-      try {
-        const slots = (await node.call("CLUSTER", "SLOTS")) as SlotsReply;
-        const range = slots.find(([from, to]) => slot >= from && slot <= to);
-        if (range) return { host: range[2][0], port: Number(range[2][1]) };
-        lastError = new Error(`no node serves slot ${slot} yet`);
-      } catch (error) {
-        if (error instanceof Error && /cluster support disabled/i.test(error.message)) {
-          throw new HubError("invalid_options", "this Redis has cluster support disabled: use a single-node broker (ioredisBroker / --redis), not a Cluster broker", { cause: error });
-        }
-        lastError = error;
-      }
+    let slots: SlotsReply;
+    try {
+      slots = await bounded(this.connector.slots(), SLOTS_TIMEOUT_MS, "CLUSTER SLOTS");
+    } catch (error) {
+      if (!isClusterDisabled(error)) throw error;
+      throw new HubError("invalid_options", "this Redis has cluster support disabled: use a single-node broker (--redis), not a Cluster broker", { cause: error });
     }
-    throw lastError ?? new Error("the cluster client knows no node yet");
+    const owner = ownerIn(slots, slot);
+    if (!owner) throw new Error(`no node serves slot ${slot} yet`);
+    return owner;
   }
 
   private async connect(): Promise<void> {
     const { host, port } = await this.owner();
-    const base = this.cluster.options.redisOptions ?? {};
-    const sub = new Redis({
-      ...base,
+    let conn: ShardConnection | undefined;
+    const opening = this.connector.open(
       host,
       port,
-      lazyConnect: true,
-      autoResubscribe: false,
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null, // a lost connection means: look the owner up again
-      connectTimeout: base.connectTimeout ?? 2_000,
-    });
-    sub.on("error", () => {});
-    sub.on("smessage", (channel: string, message: string) => {
-      if (channel === this.channel && sub === this.sub) this.listener.onMessage(message);
-    });
-    sub.once("close", () => this.lost(sub));
-    try {
-      await sub.connect();
-      await sub.ssubscribe(this.channel); // MOVED when the slot moved on meanwhile: look it up again
-    } catch (error) {
-      sub.removeAllListeners("close");
-      sub.disconnect();
-      throw error;
-    }
-    if (this.closed) return sub.disconnect();
+      this.channel,
+      (message) => {
+        if (conn !== undefined && conn === this.sub) this.listener.onMessage(message);
+      },
+      () => {
+        if (conn !== undefined) this.lost(conn);
+      },
+    );
+    const sub = await bounded(opening, OPEN_TIMEOUT_MS, `subscribing at ${host}:${port}`, (late) => late.close());
+    conn = sub;
+    if (this.closed) return sub.close();
+    const movedFrom = this.lastNode;
     this.sub = sub;
-    this.node = `${host}:${port}`;
+    this.node = this.lastNode = `${host}:${port}`;
+    if (movedFrom !== undefined && movedFrom !== this.node && this.connector.moved) {
+      await bounded(this.connector.moved(), SLOTS_TIMEOUT_MS, "refreshing the slot map").catch(() => {});
+    }
     this.attempt = 0;
-    if (sub.status !== "ready") return this.lost(sub); // closed before we took it
+    if (!sub.alive) return this.lost(sub); // closed before we took it
     this.listener.onReady();
   }
 
-  private lost(sub: Redis): void {
+  private lost(sub: ShardConnection): void {
     if (sub !== this.sub || this.closed) return;
     this.sub = undefined;
     this.node = undefined;
@@ -144,7 +192,7 @@ export class ShardSubscriber {
     this.checking = true;
     try {
       const { host, port } = await this.owner();
-      if (`${host}:${port}` !== this.node) this.sub?.disconnect(); // `close` → lost → subscribe at the owner
+      if (`${host}:${port}` !== this.node) this.sub?.close(); // `onClose` → lost → subscribe at the owner
     } catch {
       // No answer now: the connection's own `close` or the next check decides.
     } finally {

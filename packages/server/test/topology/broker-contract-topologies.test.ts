@@ -1,6 +1,8 @@
 import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import { type RedisClusterSet, type SentinelSet, hasRedisSentinel, redisCli, startRedisCluster, startRedisServer, startSentinelSet } from "@realtime-bookings/test-utils";
 import { Redis } from "ioredis";
+import { createCluster } from "redis";
+import { nodeRedisClusterBroker } from "../../src/brokers/node-redis.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterSlotOf } from "../../src/brokers/cluster-slot.js";
 import {
@@ -52,8 +54,21 @@ const clusterKit: BrokerKit = {
   async cleanup() {},
 };
 
+const nodeRedisClusterKit: BrokerKit = {
+  name: "node-redis on Cluster",
+  redis: true,
+  async create(options) {
+    const client = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
+    client.on("error", () => {});
+    await client.connect();
+    closers.push(() => client.destroy());
+    return nodeRedisClusterBroker(client, options);
+  },
+  async cleanup() {},
+};
+
 describe.runIf(available)("Redis topologies", () => {
-  brokerContract([sentinelKit, clusterKit]);
+  brokerContract([sentinelKit, clusterKit, nodeRedisClusterKit]);
 
   it("names the master names the sentinels know when given another", async () => {
     await expect(checkSentinelMaster({ sentinels: sentinel.sentinels, name: sentinel.name })).resolves.toEqual({ host: "127.0.0.1", port: await sentinel.masterPort() });

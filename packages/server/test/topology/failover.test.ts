@@ -1,6 +1,8 @@
 import { redisKeys } from "@realtime-bookings/protocol";
 import { type RedisClusterSet, type SentinelSet, hasRedisSentinel, startRedisCluster, startSentinelSet } from "@realtime-bookings/test-utils";
 import { Cluster, Redis } from "ioredis";
+import { createCluster } from "redis";
+import { nodeRedisClusterBroker } from "../../src/brokers/node-redis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClusterClient, createRedisClient, ioredisBroker, ioredisClusterBroker } from "../../src/brokers/ioredis.js";
 import { recordFigures } from "../../../../test/reliability/support/ledger.js";
@@ -65,21 +67,35 @@ function clusterTopology(set: RedisClusterSet): Topology {
   };
 }
 
+/** The Cluster topology with the hubs on node-redis (the publisher stays on ioredis). */
+function nodeRedisClusterTopology(set: RedisClusterSet): Topology {
+  return {
+    ...clusterTopology(set),
+    async hubBroker(prefix) {
+      const client = createCluster({ rootNodes: set.nodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
+      client.on("error", () => {});
+      await client.connect();
+      return { broker: nodeRedisClusterBroker(client, { prefix }), close: () => client.destroy() };
+    },
+  };
+}
+
 describe.runIf(hasRedisSentinel())("failover with two hubs, 14 viewers and a publisher at ~50 events/s", () => {
   for (const [name, start] of [
     ["Sentinel", async () => { const s = await startSentinelSet(); stops.push(() => s.stop()); return sentinelTopology(s); }],
     ["Cluster", async () => { const s = await startRedisCluster(); stops.push(() => s.stop()); return clusterTopology(s); }],
+    ["Cluster (node-redis hubs)", async () => { const s = await startRedisCluster(); stops.push(() => s.stop()); return nodeRedisClusterTopology(s); }],
   ] as const) {
     it(`${name}: SIGKILL of the master holding the keys mid-way: every viewer gets every event of its scope exactly once, in order`, async () => {
       const figures = await runFailover(await start(), "crash");
-      recordFigures(`failover-${name.toLowerCase()}-crash`, figures);
+      recordFigures(`failover-${name.toLowerCase().replace(/\W+/g, "-")}-crash`, figures);
       expect(figures.ledger).toEqual({ ...figures.ledger, received: figures.ledger.expected, lost: 0, duplicates: 0, outOfOrder: 0, forbidden: 0 });
       expect(figures.publishFailures).toBeGreaterThan(0); // the outage really happened while publishing
     }, 120_000);
 
     it(`${name}: a planned failover loses nothing and causes no resync`, async () => {
       const figures = await runFailover(await start(), "planned");
-      recordFigures(`failover-${name.toLowerCase()}-planned`, figures);
+      recordFigures(`failover-${name.toLowerCase().replace(/\W+/g, "-")}-planned`, figures);
       expect(figures.ledger).toEqual({ ...figures.ledger, received: figures.ledger.expected, lost: 0, duplicates: 0, outOfOrder: 0, forbidden: 0, resyncs: 0 });
     }, 120_000);
   }

@@ -8,7 +8,7 @@ import { type LedgerReport, checkLedger, expectedFor, totals, viewerOf } from ".
 /** What a failover scenario needs from one Redis topology. */
 export interface Topology {
   /** A hub's broker on a client of its own (closed with the returned `close`). */
-  hubBroker(prefix: string): { broker: Broker; close(): void };
+  hubBroker(prefix: string): { broker: Broker; close(): void } | Promise<{ broker: Broker; close(): void }>;
   /** The publisher's client (no offline queue: a failed publish is never sent late) and broker on it. */
   publisher(prefix: string): { client: Redis | Cluster; broker: Broker; close(): void };
   /** Waits until the replicas hold everything, then SIGKILLs the master holding the prefix's keys. */
@@ -64,7 +64,7 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
   try {
     const hubs: HubServer[] = [];
     for (let i = 0; i < 2; i++) {
-      const { broker, close } = topology.hubBroker(prefix);
+      const { broker, close } = await topology.hubBroker(prefix);
       const hub = await startHubServer(broker);
       cleanup.push(close, () => hub.close());
       hubs.push(hub);
