@@ -8,6 +8,7 @@ import type { Broker, BrokerListener } from "./types.js";
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { type NodeRedisClusterClient, type NodeRedisNodeClient, type NodeRedisShardSubscriber, nodeRedisClusterBroker } from "./node-redis-cluster.js";
 export type { ClusterBrokerOptions } from "./cluster-options.js";
+export { type NodeRedisSentinelClient, nodeRedisSentinelBroker } from "./node-redis-sentinel.js";
 
 type ScriptOptions = { keys: string[]; arguments: string[] };
 

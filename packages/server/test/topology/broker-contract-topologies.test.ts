@@ -1,8 +1,8 @@
 import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import { type RedisClusterSet, type SentinelSet, hasRedisSentinel, redisCli, startRedisCluster, startRedisServer, startSentinelSet } from "@realtime-bookings/test-utils";
 import { Redis } from "ioredis";
-import { createCluster } from "redis";
-import { nodeRedisClusterBroker } from "../../src/brokers/node-redis.js";
+import { createCluster, createSentinel } from "redis";
+import { nodeRedisClusterBroker, nodeRedisSentinelBroker } from "../../src/brokers/node-redis.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterSlotOf } from "../../src/brokers/cluster-slot.js";
 import {
@@ -67,8 +67,21 @@ const nodeRedisClusterKit: BrokerKit = {
   async cleanup() {},
 };
 
+const nodeRedisSentinelKit: BrokerKit = {
+  name: "node-redis on Sentinel",
+  redis: true,
+  async create(options) {
+    const client = createSentinel({ name: sentinel.name, sentinelRootNodes: [...sentinel.sentinels] });
+    client.on("error", () => {});
+    await client.connect();
+    closers.push(() => client.destroy());
+    return nodeRedisSentinelBroker(client, options);
+  },
+  async cleanup() {},
+};
+
 describe.runIf(available)("Redis topologies", () => {
-  brokerContract([sentinelKit, clusterKit, nodeRedisClusterKit]);
+  brokerContract([sentinelKit, nodeRedisSentinelKit, clusterKit, nodeRedisClusterKit]);
 
   it("names the master names the sentinels know when given another", async () => {
     await expect(checkSentinelMaster({ sentinels: sentinel.sentinels, name: sentinel.name })).resolves.toEqual({ host: "127.0.0.1", port: await sentinel.masterPort() });

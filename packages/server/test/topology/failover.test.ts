@@ -1,8 +1,8 @@
 import { redisKeys } from "@realtime-bookings/protocol";
 import { type RedisClusterSet, type SentinelSet, hasRedisSentinel, startRedisCluster, startSentinelSet } from "@realtime-bookings/test-utils";
 import { Cluster, Redis } from "ioredis";
-import { createCluster } from "redis";
-import { nodeRedisClusterBroker } from "../../src/brokers/node-redis.js";
+import { createCluster, createSentinel } from "redis";
+import { nodeRedisClusterBroker, nodeRedisSentinelBroker } from "../../src/brokers/node-redis.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClusterClient, createRedisClient, ioredisBroker, ioredisClusterBroker } from "../../src/brokers/ioredis.js";
 import { recordFigures } from "../../../../test/reliability/support/ledger.js";
@@ -67,6 +67,19 @@ function clusterTopology(set: RedisClusterSet): Topology {
   };
 }
 
+/** The Sentinel topology with the hubs on node-redis (the publisher stays on ioredis). */
+function nodeRedisSentinelTopology(set: SentinelSet): Topology {
+  return {
+    ...sentinelTopology(set),
+    async hubBroker(prefix) {
+      const client = createSentinel({ name: set.name, sentinelRootNodes: [...set.sentinels] });
+      client.on("error", () => {});
+      await client.connect();
+      return { broker: nodeRedisSentinelBroker(client, { prefix }), close: () => client.destroy() };
+    },
+  };
+}
+
 /** The Cluster topology with the hubs on node-redis (the publisher stays on ioredis). */
 function nodeRedisClusterTopology(set: RedisClusterSet): Topology {
   return {
@@ -83,6 +96,7 @@ function nodeRedisClusterTopology(set: RedisClusterSet): Topology {
 describe.runIf(hasRedisSentinel())("failover with two hubs, 14 viewers and a publisher at ~50 events/s", () => {
   for (const [name, start] of [
     ["Sentinel", async () => { const s = await startSentinelSet(); stops.push(() => s.stop()); return sentinelTopology(s); }],
+    ["Sentinel (node-redis hubs)", async () => { const s = await startSentinelSet(); stops.push(() => s.stop()); return nodeRedisSentinelTopology(s); }],
     ["Cluster", async () => { const s = await startRedisCluster(); stops.push(() => s.stop()); return clusterTopology(s); }],
     ["Cluster (node-redis hubs)", async () => { const s = await startRedisCluster(); stops.push(() => s.stop()); return nodeRedisClusterTopology(s); }],
   ] as const) {
