@@ -2,7 +2,8 @@
 /**
  * realtime-bookings for PHP: everything a PHP app needs to drive the standalone hub.
  *
- *   - Publisher::publish()      publishes a booking change with the atomic publish script (phpredis)
+ *   - Publisher::publish()      publishes a booking change with the atomic publish script (phpredis
+ *                               Redis, or RedisCluster: then every key carries the prefix as its hash tag)
  *   - Publisher::publishLegacy() the original system's bare PUBLISH, kept to show what it still gets
  *   - ViewerToken::forUser()    signs the viewer token (HS256 JWT) the browser hands to the hub
  *
@@ -44,23 +45,59 @@ redis.call('PUBLISH', ARGV[1], '{"id":"' .. id .. '",' .. string.sub(event, 2))
 return id
 LUA . "\n";
 
+    /**
+     * The atomic publish for Redis Cluster, byte for byte the protocol's CLUSTER_PUBLISH_SCRIPT: the
+     * same with a hash-tag check first and SPUBLISH (sharded pub/sub) instead of PUBLISH.
+     */
+    public const CLUSTER_PUBLISH_SCRIPT = <<<'LUA'
+local event = ARGV[3]
+if string.sub(event, 1, 2) ~= '{"' then
+  return redis.error_reply('ERR realtime-bookings: the event must be a JSON object with fields')
+end
+local tag = string.match(KEYS[1], '{([^}]+)}')
+if tag == nil or string.match(ARGV[1], '{([^}]+)}') ~= tag then
+  return redis.error_reply('ERR realtime-bookings: the channel must carry the hash tag of the keys')
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
+for i = 2, #KEYS do
+  redis.call('INCR', KEYS[i])
+end
+redis.call('SPUBLISH', ARGV[1], '{"id":"' .. id .. '",' .. string.sub(event, 2))
+return id
+LUA . "\n";
+
     public const TYPES = ['create', 'update', 'delete', 'test'];
 
     private readonly string $channel;
+    private readonly string $keyPrefix;
+    private readonly string $script;
 
     /**
-     * @param Redis  $redis         a connected phpredis client (no OPT_PREFIX, no serializer)
+     * @param Redis|\RedisCluster $redis a connected phpredis client (no OPT_PREFIX, no serializer); a
+     *                             RedisCluster publishes the Cluster way: keys and channel named
+     *                             "{<prefix>}:…" (one slot), CLUSTER_PUBLISH_SCRIPT with SPUBLISH
      * @param string $prefix        the key prefix the hub uses (its --key-prefix), "bookings" by default
      * @param string|null $channel  the channel (its --channel); "<prefix>:updates" by default
      * @param int    $historyLength how many events the history keeps for resume (its --history-length)
+     * @throws InvalidArgumentException on a Cluster, for a prefix holding { or } or a channel without
+     *                                  the keys' hash tag (the keys would land in different slots)
      */
     public function __construct(
-        private readonly Redis $redis,
+        private readonly Redis|\RedisCluster $redis,
         private readonly string $prefix = 'bookings',
         ?string $channel = null,
         private readonly int $historyLength = 1000,
     ) {
-        $this->channel = $channel ?? $prefix . ':updates';
+        $cluster = $redis instanceof \RedisCluster;
+        if ($cluster && strpbrk($prefix, '{}') !== false) {
+            throw new InvalidArgumentException("realtime-bookings: on Redis Cluster the prefix becomes the hash tag {{$prefix}}; give it without { or }");
+        }
+        $this->keyPrefix = $cluster ? '{' . $prefix . '}' : $prefix;
+        $this->channel = $channel ?? $this->keyPrefix . ':updates';
+        if ($cluster && self::hashTag($this->channel) !== $prefix) {
+            throw new InvalidArgumentException("realtime-bookings: on Redis Cluster the channel must carry the hash tag {{$prefix}}, e.g. {{$prefix}}:updates");
+        }
+        $this->script = $cluster ? self::CLUSTER_PUBLISH_SCRIPT : self::PUBLISH_SCRIPT;
     }
 
     /**
@@ -76,19 +113,20 @@ LUA . "\n";
     public function publish(string $type, array $booking, ?array $previous = null): string
     {
         [$json, $scope] = $this->encode($type, $booking, $previous);
-        $keys = [$this->prefix . ':history', $this->prefix . ':version'];
+        $keys = [$this->keyPrefix . ':history', $this->keyPrefix . ':version'];
         foreach ($scope['workpoints'] as $id) {
-            $keys[] = $this->prefix . ':version:workpoint:' . $id;
+            $keys[] = $this->keyPrefix . ':version:workpoint:' . $id;
         }
         foreach ($scope['specialists'] as $id) {
-            $keys[] = $this->prefix . ':version:specialist:' . $id;
+            $keys[] = $this->keyPrefix . ':version:specialist:' . $id;
         }
         $args = array_merge($keys, [$this->channel, (string) $this->historyLength, $json]);
 
-        $id = $this->redis->evalSha(sha1(self::PUBLISH_SCRIPT), $args, count($keys));
+        // Scripts are not replicated: after a failover the new master answers NOSCRIPT once.
+        $id = $this->redis->evalSha(sha1($this->script), $args, count($keys));
         if ($id === false && str_starts_with((string) $this->redis->getLastError(), 'NOSCRIPT')) {
             $this->redis->clearLastError();
-            $id = $this->redis->eval(self::PUBLISH_SCRIPT, $args, count($keys));
+            $id = $this->redis->eval($this->script, $args, count($keys));
         }
         if (!is_string($id) || preg_match('/^\d+-\d+$/', $id) !== 1) {
             throw new RuntimeException('realtime-bookings: publish failed: ' . ($this->redis->getLastError() ?? var_export($id, true)));
@@ -107,6 +145,17 @@ LUA . "\n";
     {
         [$json] = $this->encode($type, $booking, null);
         return (int) $this->redis->publish($this->channel, $json);
+    }
+
+    /**
+     * The hash tag Redis Cluster hashes a name by: the text between its first { and the first } after
+     * it, when not empty; null when the whole name is hashed.
+     */
+    public static function hashTag(string $name): ?string
+    {
+        $open = strpos($name, '{');
+        $close = $open === false ? false : strpos($name, '}', $open + 1);
+        return $close === false || $close === $open + 1 ? null : substr($name, $open + 1, $close - $open - 1);
     }
 
     /**
