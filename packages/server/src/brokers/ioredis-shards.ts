@@ -4,12 +4,17 @@ import { type ShardConnection, type ShardConnector, type SlotsReply, isClusterDi
 /**
  * The {@link ShardConnector} of an ioredis `Cluster`: `CLUSTER SLOTS` from the first node that answers
  * (connected nodes first: the cluster connects the others lazily, on their first command), and a
- * plain ioredis connection with the cluster's `redisOptions` (credentials, TLS) for the subscription.
+ * plain ioredis connection with the cluster's `redisOptions` (credentials, TLS) for the subscription;
+ * after a move, the cluster's slot cache is refreshed.
  *
  * @internal
  */
 export function ioredisShards(cluster: Cluster): ShardConnector {
   return {
+    async moved() {
+      // Route the hub's history reads to the new master before it is told the subscription is back.
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+    },
     async slots() {
       const nodes = cluster.nodes("all").sort((x, y) => Number(y.status === "ready") - Number(x.status === "ready"));
       let lastError: unknown;
