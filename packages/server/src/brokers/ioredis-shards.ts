@@ -10,7 +10,16 @@ import { type ShardConnection, type ShardConnector, type SlotsReply, isClusterDi
  * @internal
  */
 export function ioredisShards(cluster: Cluster): ShardConnector {
+  // A Cluster pointed at a single Redis never gets a slot map: its last error says why.
+  let lastClusterError: unknown;
+  const onError = (error: unknown): void => {
+    lastClusterError = (error as { lastNodeError?: unknown }).lastNodeError ?? error;
+  };
+  cluster.on("error", onError);
   return {
+    dispose() {
+      cluster.off("error", onError);
+    },
     async moved() {
       // Route the hub's history reads to the new master before it is told the subscription is back.
       await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
@@ -26,6 +35,7 @@ export function ioredisShards(cluster: Cluster): ShardConnector {
           lastError = error;
         }
       }
+      if (isClusterDisabled(lastClusterError)) throw lastClusterError;
       throw lastError ?? new Error("the cluster client knows no node yet");
     },
     async open(host, port, channel, onMessage, onClose): Promise<ShardConnection> {

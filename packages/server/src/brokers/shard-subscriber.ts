@@ -30,6 +30,8 @@ export interface ShardConnector {
    * the history): a client that does not notice failovers by itself refreshes its slot map here.
    */
   moved?(): Promise<void>;
+  /** Called once by `close()`: removes what the connector attached to the app's client. */
+  dispose?(): void;
 }
 
 /** The slot owner in a `CLUSTER SLOTS` reply. @internal */
@@ -113,6 +115,7 @@ export class ShardSubscriber {
 
   /** Closes the subscription; no reconnection after this. */
   async close(): Promise<void> {
+    if (!this.closed) this.connector.dispose?.();
     this.closed = true;
     clearInterval(this.watchdog);
     clearTimeout(this.retry);

@@ -101,6 +101,11 @@ describe.runIf(available)("Redis topologies", () => {
       expect.objectContaining({ code: "invalid_options", message: expect.stringMatching(/cluster support disabled/) }),
     );
     await expect(checkClusterNodes({ nodes: cluster.nodes })).resolves.toBeUndefined();
+    const wrong = createClusterClient({ nodes: [{ host: "127.0.0.1", port: single.port }], timeout: 1 });
+    closers.push(() => wrong.disconnect());
+    await expect(ioredisClusterBroker(wrong, { prefix: "x" }).subscribe(recorder())).rejects.toThrowError(
+      expect.objectContaining({ code: "invalid_options", message: expect.stringMatching(/cluster support disabled/) }),
+    );
     expect(() => parseAddressList("127.0.0.1:7000,nope", "--cluster")).toThrowError(/"nope" is not host:port/);
     expect(parseAddressList("127.0.0.1:7000, [::1]:7001", "--cluster")).toEqual([{ host: "127.0.0.1", port: 7000 }, { host: "::1", port: 7001 }]);
   });
