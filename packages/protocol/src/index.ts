@@ -27,7 +27,8 @@ export {
   redisKeys,
   versionKeyFor,
   versionKeysOf,
+  hashTagOf,
 } from "./keys.js";
 export { type EventId, NO_EVENT_YET, parseEventId, compareEventIds } from "./event-id.js";
 export { type ChannelMessage, safeParseChannelMessage, SSE_EVENTS, type ResyncReason } from "./message.js";
-export { PUBLISH_SCRIPT, DEFAULT_HISTORY_LENGTH } from "./publish-script.js";
+export { PUBLISH_SCRIPT, CLUSTER_PUBLISH_SCRIPT, DEFAULT_HISTORY_LENGTH } from "./publish-script.js";

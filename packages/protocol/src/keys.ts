@@ -25,6 +25,11 @@ export interface RedisKeys {
   workpointVersion(id: CanonicalId): string;
   /** The version counter of one specialist, read by that specialist. */
   specialistVersion(id: CanonicalId): string;
+  /**
+   * Whether the names are for Redis Cluster: every name then carries the prefix as its one hash tag
+   * (`{bookings}:history`), and publishers use {@link CLUSTER_PUBLISH_SCRIPT} (`SPUBLISH`).
+   */
+  readonly cluster: boolean;
 }
 
 /** Options of {@link redisKeys}. */
@@ -41,6 +46,14 @@ export interface RedisKeyOptions {
    * two deployments with different prefixes on one Redis never hear each other
    */
   readonly channel?: string;
+  /**
+   * Names for Redis Cluster: the prefix becomes the hash tag of every name (`{bookings}:history`,
+   * `{bookings}:version:workpoint:1`, channel `{bookings}:updates`), so the publish script touches one
+   * slot and the sharded channel lives on that slot's node. The prefix must then hold no `{` or `}`,
+   * and a custom channel must carry the same hash tag.
+   * @defaultValue `false`
+   */
+  readonly cluster?: boolean;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9_:.{}-]{1,128}$/;
@@ -48,28 +61,56 @@ const NAME_PATTERN = /^[A-Za-z0-9_:.{}-]{1,128}$/;
 /**
  * Builds the Redis names for a prefix and channel.
  *
- * @param options - prefix and channel; both are checked so no name can hold a glob or a space
- * @throws {@link ProtocolError} `invalid_field` for a prefix or channel outside `[A-Za-z0-9_:.{}-]`
+ * @param options - prefix, channel and Cluster mode; the names are checked so none can hold a glob or a space
+ * @throws {@link ProtocolError} `invalid_field` for a prefix or channel outside `[A-Za-z0-9_:.{}-]`, and
+ *   in Cluster mode for a prefix holding `{` or `}` or a channel without the keys' hash tag
  * @example
  * ```ts
  * redisKeys().workpointVersion("1" as CanonicalId); // "bookings:version:workpoint:1"
+redisKeys({ cluster: true }).history; // "{bookings}:history"
  * ```
  */
 export function redisKeys(options: RedisKeyOptions = {}): RedisKeys {
-  const prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
+  const cluster = options.cluster === true;
+  const bare = options.prefix ?? DEFAULT_KEY_PREFIX;
+  if (cluster && /[{}]/.test(bare)) {
+    throw new ProtocolError("invalid_field", `in Cluster mode the prefix becomes the hash tag {${bare}}; give it without { or }, so every key lands in one slot`, "prefix");
+  }
+  const prefix = cluster ? `{${bare}}` : bare;
   const channel = options.channel ?? `${prefix}:updates`;
+  if (cluster && hashTagOf(channel) !== bare) {
+    throw new ProtocolError("invalid_field", `in Cluster mode the channel must carry the keys' hash tag {${bare}} (e.g. "{${bare}}:updates"), or SPUBLISH fails after the history was written`, "channel");
+  }
   for (const [field, value] of [["prefix", prefix], ["channel", channel]] as const) {
     if (!NAME_PATTERN.test(value)) {
       throw new ProtocolError("invalid_field", `${field} must be 1-128 characters of A-Z a-z 0-9 _ : . { } -`, field);
     }
   }
   return {
+    cluster,
     channel,
     history: `${prefix}:history`,
     globalVersion: `${prefix}:version`,
     workpointVersion: (id) => `${prefix}:version:workpoint:${id}`,
     specialistVersion: (id) => `${prefix}:version:specialist:${id}`,
   };
+}
+
+/**
+ * The hash tag Redis Cluster hashes a key by: the text between the first `{` and the first `}` after
+ * it, when not empty; otherwise `undefined` (the whole key is hashed).
+ *
+ * @param key - a key or channel name
+ * @example
+ * ```ts
+ * hashTagOf("{bookings}:history"); // "bookings"
+ * ```
+ */
+export function hashTagOf(key: string): string | undefined {
+  const open = key.indexOf("{");
+  if (open < 0) return undefined;
+  const close = key.indexOf("}", open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
 }
 
 /**

@@ -31,3 +31,33 @@ return id
 
 /** The default approximate length of the history stream: how many recent events a resume can replay. */
 export const DEFAULT_HISTORY_LENGTH = 1000;
+
+/**
+ * The atomic publish for Redis Cluster: {@link PUBLISH_SCRIPT} with sharded pub/sub (`SPUBLISH`), so
+ * the message stays on the node that serves the keys' slot, where the hubs `SSUBSCRIBE`. Same keys,
+ * arguments and reply. Every key and the channel must share one hash tag (`redisKeys({ cluster: true })`
+ * gives `{bookings}:history`, `{bookings}:version…`, `{bookings}:updates`); the script checks that the
+ * channel carries the history key's hash tag before it writes anything, so a wrong channel never
+ * leaves a history entry without its message.
+ *
+ * @example
+ * ```text
+ * $cluster = new RedisCluster(null, ['127.0.0.1:7000']);
+ * $cluster->eval(CLUSTER_PUBLISH_SCRIPT, ['{bookings}:history', '{bookings}:version', '{bookings}:updates', 1000, $json], 2);
+ * ```
+ */
+export const CLUSTER_PUBLISH_SCRIPT = `local event = ARGV[3]
+if string.sub(event, 1, 2) ~= '{"' then
+  return redis.error_reply('ERR realtime-bookings: the event must be a JSON object with fields')
+end
+local tag = string.match(KEYS[1], '{([^}]+)}')
+if tag == nil or string.match(ARGV[1], '{([^}]+)}') ~= tag then
+  return redis.error_reply('ERR realtime-bookings: the channel must carry the hash tag of the keys')
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
+for i = 2, #KEYS do
+  redis.call('INCR', KEYS[i])
+end
+redis.call('SPUBLISH', ARGV[1], '{"id":"' .. id .. '",' .. string.sub(event, 2))
+return id
+`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProtocolError, compareEventIds, parseBookingEvent, parseEventId, redisKeys, safeParseViewer, versionKeyFor, versionKeysOf, type EventId } from "../src/index.js";
+import { ProtocolError, compareEventIds, hashTagOf, parseBookingEvent, parseEventId, redisKeys, safeParseViewer, versionKeyFor, versionKeysOf, type EventId } from "../src/index.js";
 
 const scopeOf = (v: unknown) => {
   const r = safeParseViewer(v);
@@ -30,6 +30,36 @@ describe("redis key names", () => {
     expect(redisKeys({ prefix: "{bookings}" }).history).toBe("{bookings}:history");
     expect(() => redisKeys({ prefix: "bookings*" })).toThrow(ProtocolError);
     expect(() => redisKeys({ channel: "bookings updates" })).toThrow(ProtocolError);
+  });
+});
+
+describe("redis key names on Redis Cluster", () => {
+  it("puts every name under the prefix as one hash tag, the channel included", () => {
+    const keys = redisKeys({ cluster: true });
+    expect(keys.cluster).toBe(true);
+    expect(keys.history).toBe("{bookings}:history");
+    expect(keys.channel).toBe("{bookings}:updates");
+    const { scope } = parseBookingEvent({ type: "create", data: { id: 1, specialist_id: 5, workpoint_id: 2 } });
+    const names = [keys.history, keys.channel, ...versionKeysOf(keys, scope)];
+    expect(names).toContain("{bookings}:version:workpoint:2");
+    expect(new Set(names.map(hashTagOf))).toEqual(new Set(["bookings"]));
+    expect(redisKeys({ prefix: "tenant-a", cluster: true }).globalVersion).toBe("{tenant-a}:version");
+    expect(redisKeys().cluster).toBe(false);
+  });
+  it("refuses a prefix or channel whose hash tag would split the keys across slots", () => {
+    for (const prefix of ["{bookings}", "a}{b", "x{y", "}"]) {
+      expect(() => redisKeys({ prefix, cluster: true })).toThrowError(expect.objectContaining({ code: "invalid_field", field: "prefix" }));
+    }
+    expect(() => redisKeys({ cluster: true, channel: "bookings:updates" })).toThrowError(expect.objectContaining({ field: "channel" }));
+    expect(() => redisKeys({ cluster: true, channel: "{other}:updates" })).toThrowError(/hash tag \{bookings\}/);
+    expect(redisKeys({ cluster: true, channel: "{bookings}:live" }).channel).toBe("{bookings}:live");
+  });
+  it("reads hash tags as Redis does", () => {
+    expect(hashTagOf("{a}:b")).toBe("a");
+    expect(hashTagOf("x{a}{b}")).toBe("a");
+    expect(hashTagOf("{}a")).toBeUndefined();
+    expect(hashTagOf("a}{b")).toBeUndefined();
+    expect(hashTagOf("plain")).toBeUndefined();
   });
 });
 

@@ -110,4 +110,30 @@ describe("ChannelFeed recovery", () => {
     expect({ delivered, rejected }).toEqual({ delivered: [1, 2], rejected: ["id", "id"] });
     expect(feed.tail.replayAfter("1-0" as EventId, 100)).toMatchObject({ status: "ok", lastId: "2-0" });
   });
+
+  it("a history that went back after a failover (unreplicated writes lost) is a resync point, not a stall", async () => {
+    const history: HistoryEntry[] = [];
+    const publish = (n: number, body = n) => history.push({ id: `${n}-0` as EventId, json: json(body) });
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
+    await feed.start();
+    feed.onReady();
+    await tick();
+    for (const n of [1, 2, 3, 4, 5]) {
+      publish(n);
+      feed.onMessage(message(n));
+      await tick();
+    }
+    // The master dies; the promoted replica had only 1-3. Its clock is behind: new ids 4 and 5 again.
+    feed.onDown();
+    history.splice(3);
+    feed.onReady();
+    await tick();
+    publish(4, 40);
+    feed.onMessage(`{"id":"4-0",${json(40).slice(1)}`);
+    publish(5, 50);
+    feed.onMessage(`{"id":"5-0",${json(50).slice(1)}`);
+    await tick();
+    expect(delivered).toEqual([1, 2, 3, 4, 5, -1, 40, 50]);
+  });
 });

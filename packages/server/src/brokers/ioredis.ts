@@ -1,12 +1,15 @@
 import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
 import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
-import { historyPage, toEntry } from "./history-page.js";
+import { historyPage } from "./history-page.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
-import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
+import { type StreamReply, entriesOf } from "./ioredis-stream.js";
+import type { Broker, BrokerListener } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { createRedisClient, type RedisClientOptions, type RedisSettings } from "./redis-client.js";
+export { type ClusterBrokerOptions, ioredisClusterBroker } from "./ioredis-cluster.js";
+export * from "./topology.js";
 
 /** Client states in which Redis was lost: a publish is refused, never queued for later. */
 const LOST = new Set(["reconnecting", "close", "end"]);
@@ -48,15 +51,6 @@ async function closeWithin(connection: Redis): Promise<void> {
   }
   connection.disconnect();
 }
-
-type StreamReply = Array<[id: string, fields: string[]]>;
-
-const entriesOf = (reply: StreamReply): HistoryEntry[] =>
-  reply.flatMap(([id, fields]) => {
-    const at = fields.indexOf("event");
-    const entry = toEntry(id, at >= 0 ? fields[at + 1] : undefined);
-    return entry ? [entry] : [];
-  });
 
 /**
  * A {@link Broker} on an ioredis client: the production default.

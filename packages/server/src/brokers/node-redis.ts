@@ -1,15 +1,17 @@
 import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
-import { historyPage, toEntry } from "./history-page.js";
+import { historyPage } from "./history-page.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
-import type { Broker, BrokerListener, HistoryEntry } from "./types.js";
+import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
+import type { Broker, BrokerListener } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
+export { type NodeRedisClusterClient, type NodeRedisNodeClient, type NodeRedisShardSubscriber, nodeRedisClusterBroker } from "./node-redis-cluster.js";
+export type { ClusterBrokerOptions } from "./cluster-options.js";
+export { type NodeRedisSentinelClient, nodeRedisSentinelBroker } from "./node-redis-sentinel.js";
 
 /** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
 const CLOSE_DEADLINE_MS = 1_000;
-
-type StreamEntries = Array<{ id: string; message: Record<string, string> } | null>;
 type ScriptOptions = { keys: string[]; arguments: string[] };
 
 /**
@@ -37,12 +39,6 @@ export interface NodeRedisClient {
   ping(): Promise<unknown>;
   duplicate(): NodeRedisSubscriber;
 }
-
-const entriesOf = (reply: StreamEntries): HistoryEntry[] =>
-  reply.flatMap((item) => {
-    const entry = item ? toEntry(item.id, item.message["event"]) : undefined;
-    return entry ? [entry] : [];
-  });
 
 /**
  * A {@link Broker} on a node-redis (`redis` v4.6+/v5) client.

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
+import { type SentinelSettings, createSentinelClient } from "./topology.js";
 
 /**
  * How to reach Redis: the settings the original system's `redis_config.php` names (`host`, `port`,
@@ -59,7 +60,8 @@ export interface RedisClientOptions {
  *   and waits for Redis however long it is away;
  * - an `error` listener is attached, so an outage is reported through the hub's health, never a crash.
  *
- * @param settings - where Redis is; see {@link RedisSettings}
+ * @param settings - where Redis is; see {@link RedisSettings}; or {@link SentinelSettings} (`sentinels`, `name`)
+ *   for a client that follows the master of a Sentinel set (see `createSentinelClient`)
  * @param clientOptions - laziness and reconnection; see {@link RedisClientOptions}
  * @throws `HubError` with code `invalid_options` for a URL that is not `redis:` or `rediss:`, or a setting out of range
  * @example
@@ -70,7 +72,8 @@ export interface RedisClientOptions {
  * const broker2 = ioredisBroker(createRedisClient({ host: "127.0.0.1", port: 6379, timeout: 2.0, database: 0, password: null }));
  * ```
  */
-export function createRedisClient(settings: RedisSettings = {}, clientOptions: RedisClientOptions = {}): Redis {
+export function createRedisClient(settings: RedisSettings | SentinelSettings = {}, clientOptions: RedisClientOptions = {}): Redis {
+  if ("sentinels" in settings) return createSentinelClient(settings); // Redis Sentinel: follows the master
   const timeoutMs = Math.round((settings.timeout ?? 2) * 1000);
   if (!(timeoutMs >= 1 && timeoutMs <= 600_000)) throw new HubError("invalid_options", "timeout must be between 0.001 and 600 seconds");
   if (settings.port !== undefined && !(Number.isInteger(settings.port) && settings.port > 0 && settings.port < 65536)) {

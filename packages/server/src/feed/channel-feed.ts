@@ -185,6 +185,7 @@ export class ChannelFeed implements BrokerListener {
     clearTimeout(this.retry);
     this.retry = undefined;
     try {
+      if (this.catchingUp) await this.checkRollback();
       do {
         this.readAgain = false;
         if (this.lastSeen === undefined) await this.establishStart();
@@ -207,6 +208,19 @@ export class ChannelFeed implements BrokerListener {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * After a resubscription: when the history's newest entry is older than the last one delivered, a
+   * failover lost writes the old master had not replicated (replication is asynchronous). Events the
+   * new master stores may then reuse ids at or below the last delivered one, which a read after it
+   * would never return: every connection resyncs and reading restarts from the history's newest entry.
+   */
+  private async checkRollback(): Promise<void> {
+    const last = this.lastSeen;
+    if (last === undefined || last === NO_EVENT_YET) return;
+    const newest = await this.guard(() => this.broker.newestId());
+    if (newest !== undefined && compareEventIds(newest, last) < 0 && this.lastSeen === last) this.restart("history_lost", newest);
   }
 
   private apply(page: HistoryPage, after: EventId, startedAt: number): void {

@@ -14,7 +14,7 @@ export interface KitOptions {
 
 /** One broker implementation the shared suites run against. */
 export interface BrokerKit {
-  readonly name: "memory" | "ioredis" | "node-redis";
+  readonly name: string;
   /** Whether it talks to a real redis-server. */
   readonly redis: boolean;
   /** Makes a broker; its app-side client is closed by {@link BrokerKit.cleanup}. */
