@@ -19,7 +19,7 @@ const optionalPeer = (name: string): Plugin => ({
       const hint = `@realtime-bookings/server needs the ${name} package for this: npm install ${name}`;
       const fail = `(error) => { if (error?.code !== "ERR_MODULE_NOT_FOUND" && error?.code !== "MODULE_NOT_FOUND") throw error; throw Object.assign(new Error(${JSON.stringify(hint)}, { cause: error }), { code: "MODULE_NOT_FOUND" }); }`;
       const contents = esm
-        ? `const fail = ${fail};\nconst mod = await import(${JSON.stringify(name)}).catch(fail);\nexport const Redis = mod.Redis;\nexport default mod.default;\n`
+        ? `const fail = ${fail};\nconst mod = await import(${JSON.stringify(name)}).catch(fail);\nexport const Redis = mod.Redis;\nexport const Cluster = mod.Cluster;\nexport default mod.default;\n`
         : `const fail = ${fail};\ntry { module.exports = require(${JSON.stringify(name)}); } catch (error) { fail(error); }\n`;
       return { contents, loader: "js", resolveDir: "." };
     });
