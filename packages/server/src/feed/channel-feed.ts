@@ -14,6 +14,8 @@ import { type Frame, bookingFrame } from "../fanout/frames.js";
 import { readHistoryEntry, resyncReasonOf } from "../fanout/resume/history-entry.js";
 import { HistoryTail, messageDigest } from "../fanout/resume/history-tail.js";
 
+/** A missing id this close to a reconnection is a failover's lost write, not a forgery. */
+const FAILOVER_WINDOW_MS = 10_000;
 /** At most this many channel messages wait for the history read that confirms them. */
 const MAX_WAITING = 10_000;
 /** Delays before retrying a failed history read while the subscription is up (the last repeats). */
@@ -72,6 +74,9 @@ export class ChannelFeed implements BrokerListener {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** When the subscription last came back, and when a message last claimed an id the history lacks. */
+  private reconnectedAt = 0;
+  private missingAt = 0;
 
   constructor(
     private readonly broker: Broker,
@@ -141,6 +146,7 @@ export class ChannelFeed implements BrokerListener {
   onReady(): void {
     this.up = true;
     this.observer.brokerState(true);
+    if (this.started) this.reconnectedAt = Date.now();
     // The first subscribe may have raced a publish; every later one follows an outage: read back.
     this.catchingUp = this.started;
     this.started = true;
@@ -204,6 +210,23 @@ export class ChannelFeed implements BrokerListener {
     }
   }
 
+  /**
+   * A message claimed an id the history does not hold. Alone, that is a forgery: rejected and counted,
+   * nothing else. Close to a reconnection it is what a failover looks like when the old master took a
+   * write it never replicated: the event was acknowledged and is gone, so every connection resyncs.
+   */
+  private missing(id: EventId): void {
+    this.observer.rejected(forged(id));
+    this.missingAt = Date.now();
+    if (this.missingAt - this.reconnectedAt < FAILOVER_WINDOW_MS) this.announceLoss();
+  }
+
+  private announceLoss(): void {
+    this.missingAt = 0;
+    this.reconnectedAt = 0;
+    this.sink.resyncAll("history_lost");
+  }
+
   private wakeIdle(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
@@ -219,6 +242,7 @@ export class ChannelFeed implements BrokerListener {
   private async checkRollback(): Promise<void> {
     const last = this.lastSeen;
     if (last === undefined || last === NO_EVENT_YET) return;
+    if (Date.now() - this.missingAt < FAILOVER_WINDOW_MS) return this.announceLoss();
     const newest = await this.guard(() => this.broker.newestId());
     if (newest !== undefined && compareEventIds(newest, last) < 0 && this.lastSeen === last) this.restart("history_lost", newest);
   }
@@ -244,7 +268,8 @@ export class ChannelFeed implements BrokerListener {
         while (next < entries.length && compareEventIds((entries[next] as HistoryEntry).id, message.id) <= 0) this.deliverEntry(entries[next++] as HistoryEntry);
         const known = this.lastSeen !== undefined && compareEventIds(message.id, this.lastSeen) <= 0;
         if (!known && (truncated || seq >= startedAt)) break; // a later read settles it
-        if (!known || this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
+        if (!known) this.missing(message.id);
+        else if (this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
       } else {
         this.deliverLive(message);
       }
