@@ -49,6 +49,26 @@ async function closeWithin(connection: Redis): Promise<void> {
   connection.disconnect();
 }
 
+/**
+ * Options of a subscriber connection: it waits for Redis however long it is away (the app's client
+ * fails fast): its own offline queue, no retry limit, and no command timeout inherited from the app's
+ * client (a SUBSCRIBE that timed out while Redis is down would leave the hub unsubscribed for good).
+ */
+function subscriberOptions(extra: RedisOptions = {}): RedisOptions {
+  const options: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, autoResendUnfulfilledCommands: true, ...extra };
+  Object.assign(options, { commandTimeout: undefined });
+  return options;
+}
+
+/** Closes a subscriber connection for good: within the deadline, then deaf to its last errors. */
+async function closeSubscriber(connection: Redis): Promise<void> {
+  connection.removeAllListeners("ready");
+  connection.removeAllListeners("close");
+  await closeWithin(connection);
+  connection.removeAllListeners();
+  connection.on("error", () => {});
+}
+
 type StreamReply = Array<[id: string, fields: string[]]>;
 
 const entriesOf = (reply: StreamReply): HistoryEntry[] =>
@@ -83,6 +103,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
   const keys = redisKeys(options);
   const historyLength = String(historyLengthOf(options));
   let subscriber: Redis | undefined;
+  const patternSubscribers = new Set<Redis>();
 
   const evalPublish = async (args: string[], numKeys: number): Promise<unknown> => {
     try {
@@ -114,12 +135,8 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      // The subscriber waits for Redis however long it is away (the app's client fails fast): its own
-      // offline queue, no retry limit, and no command timeout inherited from the app's client (a
-      // SUBSCRIBE that timed out while Redis is down would leave the hub unsubscribed for good).
-      const subscriberOptions: RedisOptions = { autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true, autoResendUnfulfilledCommands: true };
-      Object.assign(subscriberOptions, { commandTimeout: undefined });
-      const sub = client.duplicate(subscriberOptions);
+      // This one resubscribes itself (below), so that it reports ready only once Redis confirmed it.
+      const sub = client.duplicate(subscriberOptions({ autoResubscribe: false }));
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {
@@ -138,6 +155,26 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       await sub.subscribe(keys.channel);
       initialDone = true;
       listener.onReady();
+    },
+    async subscribePattern(pattern, onMessage) {
+      // A connection of its own, resubscribed by ioredis after every reconnection (`autoResubscribe`).
+      const sub = client.duplicate(subscriberOptions());
+      patternSubscribers.add(sub);
+      // Outages of this Redis are reported by the main subscription; this one only has to come back.
+      sub.on("error", () => {});
+      sub.on("pmessage", (matched: string, channel: string, message: string) => {
+        if (matched === pattern) onMessage(channel, message);
+      });
+      try {
+        await sub.psubscribe(pattern);
+      } catch (error) {
+        patternSubscribers.delete(sub);
+        sub.disconnect();
+        throw error;
+      }
+      return async () => {
+        if (patternSubscribers.delete(sub)) await closeSubscriber(sub);
+      };
     },
     async readVersion(key) {
       return toVersion(await client.get(key));
@@ -160,14 +197,11 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       await client.ping();
     },
     async close() {
-      const sub = subscriber;
+      const open = [...patternSubscribers];
+      patternSubscribers.clear();
+      if (subscriber) open.push(subscriber);
       subscriber = undefined;
-      if (!sub) return;
-      sub.removeAllListeners("ready");
-      sub.removeAllListeners("close");
-      await closeWithin(sub);
-      sub.removeAllListeners();
-      sub.on("error", () => {});
+      await Promise.all(open.map(closeSubscriber));
     },
   };
 }

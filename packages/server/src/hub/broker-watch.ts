@@ -26,6 +26,12 @@ export class BrokerWatch {
     this.logOnce(`rejected:${error.code}`, `rejected a message on the channel: ${error.message}`, error.field);
   }
 
+  /** A message on a Laravel broadcast channel was not a valid booking event (`laravel` option). */
+  rejectedBroadcast(error: ProtocolError): void {
+    this.counters.messagesRejected += 1;
+    this.logOnce(`laravel:${error.code}:${error.field ?? ""}`, `rejected a Laravel broadcast: ${error.message}`, error.field);
+  }
+
   /** A history entry failed validation while resuming (it is skipped). */
   invalidHistory(error: Error): void {
     this.counters.messagesRejected += 1;
