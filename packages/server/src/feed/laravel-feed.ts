@@ -19,17 +19,26 @@ const isObject = (value: unknown): value is JsonObject => typeof value === "obje
 const refuse = (message: string, field?: string): ProtocolError => new ProtocolError("invalid_field", message, field);
 
 /**
+ * Checks a channel pattern of the `laravel` option.
+ *
+ * @returns a sentence saying what is wrong, or `undefined` when it is fine
+ * @internal
+ */
+export function laravelPatternProblem(channels: unknown): string | undefined {
+  if (typeof channels === "string" && channels.length > 0 && channels.length <= MAX_PATTERN_LENGTH && /^[\x21-\x7e]+$/.test(channels)) return undefined;
+  return `must be a Redis channel pattern of 1 to ${MAX_PATTERN_LENGTH} printable characters without spaces, such as "laravel_database_*bookings*", got ${JSON.stringify(channels)}`;
+}
+
+/**
  * Checks the `laravel` option before anything connects.
  *
  * @throws {@link HubError} `invalid_options`
  * @internal
  */
 export function checkLaravelOptions(options: LaravelOptions, broker: Broker): void {
-  const { channels, map } = options;
-  if (typeof channels !== "string" || channels.length === 0 || channels.length > MAX_PATTERN_LENGTH || !/^[\x21-\x7e]+$/.test(channels)) {
-    throw new HubError("invalid_options", `laravel.channels must be a Redis channel pattern of 1 to ${MAX_PATTERN_LENGTH} printable characters without spaces, such as "laravel_database_*bookings*", got ${JSON.stringify(channels)}`);
-  }
-  if (map !== undefined && typeof map !== "function") throw new HubError("invalid_options", "laravel.map must be a function (broadcast) => BookingEvent | null");
+  const problem = laravelPatternProblem(options.channels);
+  if (problem) throw new HubError("invalid_options", `laravel.channels ${problem}`);
+  if (options.map !== undefined && typeof options.map !== "function") throw new HubError("invalid_options", "laravel.map must be a function (broadcast) => BookingEvent | null");
   if (typeof broker.subscribePattern !== "function") {
     throw new HubError("invalid_options", `the ${broker.kind} broker cannot subscribe to Laravel's channels: use ioredisBroker or nodeRedisBroker on the Redis Laravel broadcasts to`);
   }
