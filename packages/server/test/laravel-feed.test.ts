@@ -112,6 +112,21 @@ describe.runIf(available).each(["ioredis", "node-redis"] as const)("Laravel's Re
     expect(events(bystander)).toEqual([booking({ type: "create", data: { id: 44, specialist_id: 6, workpoint_id: 9 } })]);
   });
 
+  it("hears Laravel again after Redis restarts", async () => {
+    const { server } = await start(kind);
+    const reader = await sse(server.streamUrl("admin"));
+    await redis.stop();
+    await redis.start();
+    // The pattern subscription comes back by itself: broadcast until one gets through (bounded).
+    const bookings = () => events(reader).filter((e) => e.event === "booking");
+    for (let i = 0; bookings().length === 0; i++) {
+      if (i > 100) throw new Error("no Laravel broadcast got through after the restart");
+      await laravelBroadcast(redis.port, "eval", PREFIX, ["bookings"], "x", { type: "create", id: 1, specialist_id: 3, workpoint_id: 1 }).catch(() => "");
+      await sleep(100);
+    }
+    expect(bookings()[0]).toEqual(booking({ type: "create", data: { id: 1, specialist_id: 3, workpoint_id: 1 } }));
+  });
+
   it("is live only: no history id, and the version counters do not move", async () => {
     const { server } = await start(kind);
     const reader = await sse(server.streamUrl("spec-3"));

@@ -85,7 +85,8 @@ const entriesOf = (reply: StreamReply): HistoryEntry[] =>
  * versions, history); the broker opens ONE
  * extra connection with `client.duplicate()` for the subscription, resubscribes it itself after every
  * reconnection and only then reports it ready, so the hub's gap recovery never races the subscribe.
- * `close()` closes that extra connection within a second whatever Redis does, never the app's client.
+ * `subscribePattern()` (the `laravel` hub option) opens one more, resubscribed by ioredis itself.
+ * `close()` closes those connections within a second whatever Redis does, never the app's client.
  *
  * A publish is never queued behind a lost connection: while the client is reconnecting it fails at once with
  * `broker_error` ("not published") instead of waiting in ioredis's offline queue, from which it could

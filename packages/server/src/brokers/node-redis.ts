@@ -81,8 +81,9 @@ const entriesOf = (reply: StreamEntries): HistoryEntry[] =>
  *
  * The app hands over its own connected client; the broker opens one extra connection with
  * `client.duplicate()` for the subscription. node-redis resubscribes before it reports `ready`, so the
- * broker reports ready on every `ready` after the first. `close()` closes only that extra connection,
- * within a second whatever Redis does.
+ * broker reports ready on every `ready` after the first. `subscribePattern()` (the `laravel` hub
+ * option) opens one more. `close()` closes only those extra connections, within a second whatever
+ * Redis does.
  *
  * @param client - the app's connected node-redis client
  * @param options - key prefix, channel, history length
