@@ -4,6 +4,7 @@ import { HubError } from "./errors.js";
 import type { CorsOptions } from "./http/cors.js";
 import type { HubRequest } from "./http/request.js";
 import type { HubLogger } from "./logger.js";
+import { checkLaravelOptions } from "./feed/laravel-feed.js";
 import type { LaravelOptions } from "./feed/laravel-map.js";
 
 /**
@@ -200,5 +201,6 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
       throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
     }
   }
+  if (options.laravel !== undefined) checkLaravelOptions(options.laravel, options.broker);
   return resolved;
 }

@@ -35,12 +35,12 @@ export function laravelPatternProblem(channels: unknown): string | undefined {
  * @throws {@link HubError} `invalid_options`
  * @internal
  */
-export function checkLaravelOptions(options: LaravelOptions, broker: Broker): void {
+export function checkLaravelOptions(options: LaravelOptions, broker: Broker | undefined): void {
   const problem = laravelPatternProblem(options.channels);
   if (problem) throw new HubError("invalid_options", `laravel.channels ${problem}`);
   if (options.map !== undefined && typeof options.map !== "function") throw new HubError("invalid_options", "laravel.map must be a function (broadcast) => BookingEvent | null");
-  if (typeof broker.subscribePattern !== "function") {
-    throw new HubError("invalid_options", `the ${broker.kind} broker cannot subscribe to Laravel's channels: use ioredisBroker or nodeRedisBroker on the Redis Laravel broadcasts to`);
+  if (typeof broker?.subscribePattern !== "function") {
+    throw new HubError("invalid_options", `the ${broker?.kind ?? "memory"} broker cannot subscribe to Laravel's channels: use ioredisBroker or nodeRedisBroker on the Redis Laravel broadcasts to`);
   }
 }
 

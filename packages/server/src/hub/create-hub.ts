@@ -123,7 +123,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
 
   const watch = new BrokerWatch(counters, o.logger);
   const broadcaster = new Broadcaster(counters, o.logger, o.heartbeatMs);
-  const laravel = o.laravel && new LaravelFeed(broker, o.laravel, broadcaster, watch, limits); // checks the option first
+  const laravel = o.laravel && new LaravelFeed(broker, o.laravel, broadcaster, watch, limits);
   const feed = new ChannelFeed(broker, broadcaster, watch, limits, o.replayLimit, guard);
   const subscribed = feed.start();
   subscribed.catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to the broker", error));
