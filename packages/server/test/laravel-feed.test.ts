@@ -149,6 +149,7 @@ describe.runIf(available)("Laravel broadcasts the hub refuses", () => {
       { type: "create", specialist_id: 3, workpoint_id: 1 }, // the same kind again: counted, not logged again
       { ...valid, type: "moved" }, // unknown type
       { ...valid, extra: JSON.parse('{"__proto__":{"polluted":true}}') }, // prototype pollution
+      { ...valid, other: JSON.parse('{"__proto__":1}') }, // the same kind at another path: not logged again
       { ...valid, specialist_id: -1 }, // not an id
       { ...valid, notes: "x".repeat(70_000) }, // over the 64 KiB limit
       { ...valid, socket: "x".repeat(65) }, // an origin longer than 64 characters
@@ -162,8 +163,8 @@ describe.runIf(available)("Laravel broadcasts the hub refuses", () => {
     await sleep(150);
     expect(events(admin)).toEqual([booking({ type: "create", data: { id: 2, specialist_id: 3, workpoint_id: 1 } })]);
     expect(rejected()).toBe(bad.length);
-    // Logged once per kind: the second missing id, the second non-object data and the invalid JSON
-    // (the start-up probe's kind) are not logged again.
+    // Logged once per kind: the second missing id, the second __proto__, the second non-object data
+    // and the invalid JSON (the start-up probe's kind) are not logged again.
     const logged = warnings.filter((w) => w.includes("rejected a Laravel broadcast")).map((w) => /rejected a Laravel broadcast: (.*) \(logged once/.exec(w)?.[1]);
     expect(logged).toEqual([
       "message is not valid JSON",
