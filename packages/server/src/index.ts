@@ -6,6 +6,7 @@ export { HubError, type HubErrorCode, AuthenticationError, type AuthenticationRe
 export { type HubRequest } from "./http/request.js";
 export { type CorsOptions } from "./http/cors.js";
 export { type Broker, type BrokerListener, type HistoryEntry, type HistoryPage } from "./brokers/types.js";
+export { type LaravelBroadcast, type LaravelMapper, type LaravelOptions, laravelBookingEvent } from "./feed/laravel-map.js";
 export { memoryBroker, type MemoryBrokerOptions } from "./brokers/memory.js";
 export type { BookingEvent, Viewer, ViewerScope, EventId } from "@realtime-bookings/protocol";
 export { jwtAuthenticator, type JwtAuthenticator, type JwtAuthenticatorOptions, type VerifiedToken } from "./auth/jwt-authenticator.js";

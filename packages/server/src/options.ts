@@ -4,6 +4,8 @@ import { HubError } from "./errors.js";
 import type { CorsOptions } from "./http/cors.js";
 import type { HubRequest } from "./http/request.js";
 import type { HubLogger } from "./logger.js";
+import { checkLaravelOptions } from "./feed/laravel-feed.js";
+import type { LaravelOptions } from "./feed/laravel-map.js";
 
 /**
  * What `authenticate` may return when it knows more than the viewer: who the user is (for the
@@ -140,15 +142,29 @@ export interface BookingHubOptions {
    * @defaultValue the viewer's scope, e.g. `specialist:3`
    */
   readonly viewerKey?: ((viewer: ViewerScope, request: HubRequest) => string) | undefined;
+  /**
+   * Also deliver what a Laravel app broadcasts with its Redis broadcaster: the hub subscribes to the
+   * channels matching `channels` (a pattern, on the broker's Redis) and maps each broadcast to a
+   * booking event (see {@link laravelBookingEvent}). Such events are live only: no history id (not
+   * replayed on resume), no version bump (the polling fallback does not see them), unless the app
+   * also publishes through the Publisher. Needs `ioredisBroker` or `nodeRedisBroker`.
+   *
+   * @example
+   * ```ts
+   * laravel: { channels: "laravel_database_*bookings*" }
+   * ```
+   */
+  readonly laravel?: LaravelOptions | undefined;
   /** @defaultValue `console` */
   readonly logger?: HubLogger | undefined;
 }
 
 /** @internal */
-export type ResolvedOptions = { readonly [K in Exclude<keyof BookingHubOptions, "broker" | "cors" | "viewerKey" | "authorizePublish">]-?: Exclude<BookingHubOptions[K], undefined> } & {
+export type ResolvedOptions = { readonly [K in Exclude<keyof BookingHubOptions, "broker" | "cors" | "viewerKey" | "authorizePublish" | "laravel">]-?: Exclude<BookingHubOptions[K], undefined> } & {
   cors: CorsOptions | undefined;
   viewerKey: (viewer: ViewerScope, request: HubRequest) => string;
   authorizePublish: AuthorizePublish | undefined;
+  laravel: LaravelOptions | undefined;
 };
 
 /** @internal */
@@ -172,6 +188,7 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
     maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,
     viewerKey: options.viewerKey ?? scopeKey,
     authorizePublish: options.authorizePublish,
+    laravel: options.laravel,
     logger: options.logger ?? console,
   };
   for (const name of ["heartbeatMs", "retryMs", "maxBufferedBytes", "replayLimit", "brokerTimeoutMs", "maxEventLength", "resumeBurst", "resumesPerSecond", "reauthLeadMs"] as const) {
@@ -184,5 +201,6 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
       throw new HubError("invalid_options", `${name} must be a positive integer, got ${value}`);
     }
   }
+  if (options.laravel !== undefined) checkLaravelOptions(options.laravel, options.broker);
   return resolved;
 }

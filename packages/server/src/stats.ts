@@ -15,7 +15,7 @@ export interface HubStats {
   readonly eventsDelivered: number;
   /** Frames that could not be written (connection closing or dropped). */
   readonly eventsDropped: number;
-  /** Channel or history messages rejected by validation. */
+  /** Channel, history or Laravel broadcast messages rejected by validation. */
   readonly messagesRejected: number;
   /** Connections dropped because they did not read fast enough. */
   readonly slowReadersDropped: number;

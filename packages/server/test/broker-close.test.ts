@@ -18,6 +18,14 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/** Polls `check` until it holds (bounded). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; !(await check()); i++) {
+    if (i > 100) throw new Error(`${what}: not within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const listener = { onMessage() {}, onReady() {}, onDown() {} };
 /** Resolves to what close() did within `ms`: "closed", or "hung". */
 const closeOutcome = (broker: Broker, ms: number): Promise<string> =>
@@ -40,6 +48,31 @@ describe.runIf(available)("a broker's close() never waits for Redis for ever", (
       ioClient.disconnect();
       nodeClient.destroy();
     }
+  });
+
+  it("ioredis and node-redis close their pattern subscriptions (Laravel's channels) while Redis is stopped", async () => {
+    const ioClient = createRedisClient({ url: redis.url, timeout: 0.5 });
+    const nodeClient = createClient({ url: redis.url });
+    nodeClient.on("error", () => {});
+    await nodeClient.connect();
+    const brokers = [ioredisBroker(ioClient, { prefix: "close3" }), nodeRedisBroker(nodeClient, { prefix: "close4" })];
+    const clients = async () => Number(/connected_clients:(\d+)/.exec(await redis.cli("INFO", "clients"))?.[1]);
+    const before = await clients();
+    // One closed by its own unsubscribe, one by the broker's close().
+    const unsubscribes = await Promise.all(brokers.map((b) => b.subscribePattern?.("p*", () => {})));
+    await Promise.all(brokers.map((b) => b.subscribePattern?.("q*", () => {})));
+    expect(await clients()).toBe(before + 4);
+    await Promise.all(unsubscribes.map((u) => u?.()));
+    expect(await clients()).toBe(before + 2);
+    process.kill(pid, "SIGSTOP");
+    try {
+      expect(await Promise.all(brokers.map((b) => closeOutcome(b, 5_000)))).toEqual(["closed", "closed"]);
+    } finally {
+      process.kill(pid, "SIGCONT");
+      ioClient.disconnect();
+      nodeClient.destroy();
+    }
+    await until(async () => (await clients()) === before - 2, "the pattern connections are gone");
   });
 
   it("ioredis closes a subscriber that never connected at once", async () => {

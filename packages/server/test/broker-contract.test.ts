@@ -1,4 +1,5 @@
 import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
+import { sleep } from "@realtime-bookings/test-utils";
 import { describe, expect, it } from "vitest";
 import { brokerContract, event, recorder } from "./support/broker-contract.js";
 import { brokerKits, uniquePrefix } from "./support/brokers.js";
@@ -16,6 +17,29 @@ describe.each(kits.filter((k) => k.redis))("redis broker contract: $name", (kit)
     await redis()?.cli("PUBLISH", `${prefix}:updates`, '{"type":"test","data":{"test":true}}');
     await rec.waitFor(1);
     expect(rec.messages).toEqual(['{"type":"test","data":{"test":true}}']);
+    await broker.close();
+  });
+
+  it("subscribePattern hears every channel matching the pattern, with its name, until unsubscribed", async () => {
+    const prefix = uniquePrefix();
+    const broker = await kit.create({ prefix });
+    const heard: Array<[string, string]> = [];
+    const unsubscribe = await broker.subscribePattern?.(`${prefix}_*bookings*`, (channel, text) => heard.push([channel, text]));
+    expect(typeof unsubscribe).toBe("function");
+    // Both Laravel forms: one EVAL publishing on several channels, and a plain PUBLISH.
+    await redis()?.cli("EVAL", "for i = 2, #ARGV do redis.call('publish', ARGV[i], ARGV[1]) end", "0", "m1", `${prefix}_private-bookings.3`, `${prefix}_orders`, `${prefix}_bookings`);
+    await redis()?.cli("PUBLISH", `other_${prefix}_bookings`, "m2");
+    await redis()?.cli("PUBLISH", `${prefix}_bookings.4`, "m3");
+    for (let i = 0; i < 200 && heard.length < 3; i++) await sleep(10);
+    expect(heard).toEqual([
+      [`${prefix}_private-bookings.3`, "m1"],
+      [`${prefix}_bookings`, "m1"],
+      [`${prefix}_bookings.4`, "m3"],
+    ]);
+    await unsubscribe?.();
+    await redis()?.cli("PUBLISH", `${prefix}_bookings`, "m4");
+    await sleep(100);
+    expect(heard).toHaveLength(3);
     await broker.close();
   });
 

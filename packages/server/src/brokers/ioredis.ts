@@ -53,13 +53,34 @@ async function closeWithin(connection: Redis): Promise<void> {
 }
 
 /**
+ * Options of a subscriber connection: it waits for Redis however long it is away (the app's client
+ * fails fast): its own offline queue, no retry limit, and no command timeout inherited from the app's
+ * client (a SUBSCRIBE that timed out while Redis is down would leave the hub unsubscribed for good).
+ */
+function subscriberOptions(extra: RedisOptions = {}): RedisOptions {
+  const options: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, autoResendUnfulfilledCommands: true, ...extra };
+  Object.assign(options, { commandTimeout: undefined });
+  return options;
+}
+
+/** Closes a subscriber connection for good: within the deadline, then deaf to its last errors. */
+async function closeSubscriber(connection: Redis): Promise<void> {
+  connection.removeAllListeners("ready");
+  connection.removeAllListeners("close");
+  await closeWithin(connection);
+  connection.removeAllListeners();
+  connection.on("error", () => {});
+}
+
+/**
  * A {@link Broker} on an ioredis client: the production default.
  *
  * The app hands over its own client, ideally made by {@link createRedisClient} (commands: publish,
  * versions, history); the broker opens ONE
  * extra connection with `client.duplicate()` for the subscription, resubscribes it itself after every
  * reconnection and only then reports it ready, so the hub's gap recovery never races the subscribe.
- * `close()` closes that extra connection within a second whatever Redis does, never the app's client.
+ * `subscribePattern()` (the `laravel` hub option) opens one more, resubscribed by ioredis itself.
+ * `close()` closes those connections within a second whatever Redis does, never the app's client.
  *
  * A publish is never queued behind a lost connection: while the client is reconnecting it fails at once with
  * `broker_error` ("not published") instead of waiting in ioredis's offline queue, from which it could
@@ -77,6 +98,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
   const keys = redisKeys(options);
   const historyLength = String(historyLengthOf(options));
   let subscriber: Redis | undefined;
+  const patternSubscribers = new Set<Redis>();
 
   const evalPublish = async (args: string[], numKeys: number): Promise<unknown> => {
     try {
@@ -108,12 +130,8 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      // The subscriber waits for Redis however long it is away (the app's client fails fast): its own
-      // offline queue, no retry limit, and no command timeout inherited from the app's client (a
-      // SUBSCRIBE that timed out while Redis is down would leave the hub unsubscribed for good).
-      const subscriberOptions: RedisOptions = { autoResubscribe: false, maxRetriesPerRequest: null, enableOfflineQueue: true, autoResendUnfulfilledCommands: true };
-      Object.assign(subscriberOptions, { commandTimeout: undefined });
-      const sub = client.duplicate(subscriberOptions);
+      // This one resubscribes itself (below), so that it reports ready only once Redis confirmed it.
+      const sub = client.duplicate(subscriberOptions({ autoResubscribe: false }));
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {
@@ -132,6 +150,26 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       await sub.subscribe(keys.channel);
       initialDone = true;
       listener.onReady();
+    },
+    async subscribePattern(pattern, onMessage) {
+      // A connection of its own, resubscribed by ioredis after every reconnection (`autoResubscribe`).
+      const sub = client.duplicate(subscriberOptions());
+      patternSubscribers.add(sub);
+      // Outages of this Redis are reported by the main subscription; this one only has to come back.
+      sub.on("error", () => {});
+      sub.on("pmessage", (matched: string, channel: string, message: string) => {
+        if (matched === pattern) onMessage(channel, message);
+      });
+      try {
+        await sub.psubscribe(pattern);
+      } catch (error) {
+        patternSubscribers.delete(sub);
+        sub.disconnect();
+        throw error;
+      }
+      return async () => {
+        if (patternSubscribers.delete(sub)) await closeSubscriber(sub);
+      };
     },
     async readVersion(key) {
       return toVersion(await client.get(key));
@@ -154,14 +192,11 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
       await client.ping();
     },
     async close() {
-      const sub = subscriber;
+      const open = [...patternSubscribers];
+      patternSubscribers.clear();
+      if (subscriber) open.push(subscriber);
       subscriber = undefined;
-      if (!sub) return;
-      sub.removeAllListeners("ready");
-      sub.removeAllListeners("close");
-      await closeWithin(sub);
-      sub.removeAllListeners();
-      sub.on("error", () => {});
+      await Promise.all(open.map(closeSubscriber));
     },
   };
 }

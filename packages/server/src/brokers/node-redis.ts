@@ -12,6 +12,38 @@ export { type NodeRedisSentinelClient, nodeRedisSentinelBroker } from "./node-re
 
 /** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
 const CLOSE_DEADLINE_MS = 1_000;
+
+/**
+ * Closes a subscriber connection for good: `QUIT` within {@link CLOSE_DEADLINE_MS}, then cut. A QUIT
+ * queued behind a connection that never comes, or sent to a Redis that stopped answering, would
+ * otherwise wait forever and hang the shutdown.
+ */
+async function closeSubscriber(sub: NodeRedisSubscriber): Promise<void> {
+  sub.removeAllListeners("ready");
+  sub.removeAllListeners("end");
+  sub.removeAllListeners("reconnecting");
+  let timer: NodeJS.Timeout | undefined;
+  const quitInTime = await Promise.race([
+    sub.quit().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), CLOSE_DEADLINE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!quitInTime) {
+    try {
+      sub.destroy();
+    } catch {
+      // already closed
+    }
+  }
+  sub.removeAllListeners("error");
+  sub.on("error", () => {});
+}
+
 type ScriptOptions = { keys: string[]; arguments: string[] };
 
 /**
@@ -20,6 +52,8 @@ type ScriptOptions = { keys: string[]; arguments: string[] };
 export interface NodeRedisSubscriber {
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  /** Pattern subscriptions (`subscribePattern`); a client without it cannot serve the `laravel` option. */
+  pSubscribe?(pattern: string, listener: (message: string, channel: string) => void): Promise<unknown>;
   on(event: "error" | "end" | "ready" | "reconnecting", listener: (error?: unknown) => void): unknown;
   removeAllListeners(event?: string): unknown;
   quit(): Promise<unknown>;
@@ -45,8 +79,9 @@ export interface NodeRedisClient {
  *
  * The app hands over its own connected client; the broker opens one extra connection with
  * `client.duplicate()` for the subscription. node-redis resubscribes before it reports `ready`, so the
- * broker reports ready on every `ready` after the first. `close()` closes only that extra connection,
- * within a second whatever Redis does.
+ * broker reports ready on every `ready` after the first. `subscribePattern()` (the `laravel` hub
+ * option) opens one more. `close()` closes only those extra connections, within a second whatever
+ * Redis does.
  *
  * @param client - the app's connected node-redis client
  * @param options - key prefix, channel, history length
@@ -62,6 +97,7 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
   const keys = redisKeys(options);
   const historyLength = String(historyLengthOf(options));
   let subscriber: NodeRedisSubscriber | undefined;
+  const patternSubscribers = new Set<NodeRedisSubscriber>();
 
   const evalPublish = async (keysList: string[], args: string[]): Promise<unknown> => {
     try {
@@ -97,6 +133,25 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
       initialDone = true;
       listener.onReady();
     },
+    async subscribePattern(pattern, onMessage) {
+      // A connection of its own; node-redis subscribes it again after every reconnection.
+      const sub = client.duplicate();
+      patternSubscribers.add(sub);
+      // Outages of this Redis are reported by the main subscription; this one only has to come back.
+      sub.on("error", () => {});
+      try {
+        await sub.connect();
+        if (!sub.pSubscribe) throw new HubError("invalid_options", "this node-redis client cannot subscribe to patterns (PSUBSCRIBE)");
+        await sub.pSubscribe(pattern, (message: string, channel: string) => onMessage(channel, message));
+      } catch (error) {
+        patternSubscribers.delete(sub);
+        await closeSubscriber(sub);
+        throw error;
+      }
+      return async () => {
+        if (patternSubscribers.delete(sub)) await closeSubscriber(sub);
+      };
+    },
     async readVersion(key) {
       return toVersion(await client.get(key));
     },
@@ -118,34 +173,11 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
       await client.ping();
     },
     async close() {
-      const sub = subscriber;
+      const open = [...patternSubscribers];
+      patternSubscribers.clear();
+      if (subscriber) open.push(subscriber);
       subscriber = undefined;
-      if (!sub) return;
-      sub.removeAllListeners("ready");
-      sub.removeAllListeners("end");
-      sub.removeAllListeners("reconnecting");
-      // QUIT within a second, then cut: a QUIT queued behind a connection that never comes, or sent
-      // to a Redis that stopped answering, would otherwise wait forever and hang the shutdown.
-      let timer: NodeJS.Timeout | undefined;
-      const quitInTime = await Promise.race([
-        sub.quit().then(
-          () => true,
-          () => false,
-        ),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), CLOSE_DEADLINE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (!quitInTime) {
-        try {
-          sub.destroy();
-        } catch {
-          // already closed
-        }
-      }
-      sub.removeAllListeners("error");
-      sub.on("error", () => {});
+      await Promise.all(open.map(closeSubscriber));
     },
   };
 }

@@ -54,6 +54,18 @@ export interface Broker {
   publish(eventJson: string, versionKeys: readonly string[]): Promise<EventId>;
   /** Opens the one subscription of this process; resolves once it is active. Call once. */
   subscribe(listener: BrokerListener): Promise<void>;
+  /**
+   * Opens one more subscription, to every channel matching a Redis glob `pattern` (`PSUBSCRIBE`), on a
+   * connection of its own: how the hub hears what other systems publish on their own channels (Laravel's
+   * Redis broadcaster). Each message is handed over raw with the channel it came on; it is untrusted.
+   * The subscription survives reconnections; {@link Broker.close} closes it too. Optional: the Redis
+   * adapters have it, the in-memory broker has not (nothing outside the process can publish to it).
+   *
+   * @param pattern - a Redis glob pattern, e.g. `laravel_database_*bookings*`
+   * @param onMessage - called with the channel and the raw message
+   * @returns a function that closes this subscription (within a second, whatever Redis does)
+   */
+  subscribePattern?(pattern: string, onMessage: (channel: string, text: string) => void): Promise<() => Promise<void>>;
   /** Reads a version counter (0 when it does not exist). */
   readVersion(key: string): Promise<number>;
   /**

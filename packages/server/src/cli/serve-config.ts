@@ -2,6 +2,7 @@ import { ProtocolError } from "@realtime-bookings/protocol";
 import { type JwtAuthenticator, jwtAuthenticator } from "../auth/jwt-authenticator.js";
 import type { JwtAlgorithm } from "../auth/keys.js";
 import { memoryBroker } from "../brokers/memory.js";
+import { laravelPatternProblem } from "../feed/laravel-feed.js";
 import type { RedisBrokerOptions } from "../brokers/redis-options.js";
 import { HubError } from "../errors.js";
 import { normalizePathPrefix } from "../standalone/server.js";
@@ -42,6 +43,8 @@ export interface ServeConfig {
   readonly tokenPlaces: readonly string[];
   readonly redisUrl: string | undefined;
   readonly keyOptions: RedisBrokerOptions & { readonly prefix: string };
+  /** The pattern of Laravel's broadcast channels to hear, if any. */
+  readonly laravelChannels: string | undefined;
 }
 
 /**
@@ -90,6 +93,12 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
   const historyLength = integerOption(SERVE, "history-length", flags["history-length"]);
   const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   asUsage(() => memoryBroker(keyOptions)); // checks the channel and prefix
+  const laravelChannels = firstSet(flags["laravel-channels"], env["REALTIME_BOOKINGS_LARAVEL_CHANNELS"]);
+  if (laravelChannels !== undefined) {
+    const problem = laravelPatternProblem(laravelChannels);
+    if (problem) throw new UsageError(`--laravel-channels ${problem}`);
+    if (redisUrl === undefined) throw new UsageError("--laravel-channels needs --redis (or REDIS_URL): the Redis your Laravel app broadcasts to");
+  }
   return {
     port: integerOption(SERVE, "port", firstSet(flags.port, env["PORT"])),
     host: flags.host ?? "0.0.0.0",
@@ -108,5 +117,6 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
     tokenPlaces: ["Authorization header", `cookie ${cookie}`, ...(flags["no-query-token"] ? [] : ["?token="])],
     redisUrl,
     keyOptions,
+    laravelChannels,
   };
 }

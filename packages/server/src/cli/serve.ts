@@ -53,6 +53,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       brokerTimeoutMs: config.brokerTimeoutMs,
       logger: cliLogger,
       ...(config.corsOrigins.length ? { cors: { origins: config.corsOrigins, credentials: true } } : {}),
+      ...(config.laravelChannels === undefined ? {} : { laravel: { channels: config.laravelChannels } }),
     }),
   );
   const standalone = asUsage(() =>
@@ -78,7 +79,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
   }
 
   const brokerText = config.redisUrl
-    ? `redis ${redactUrl(config.redisUrl)}, channel ${broker.keys.channel}, keys ${config.keyOptions.prefix}:*`
+    ? `redis ${redactUrl(config.redisUrl)}, channel ${broker.keys.channel}, keys ${config.keyOptions.prefix}:*${config.laravelChannels === undefined ? "" : `, Laravel broadcasts on ${config.laravelChannels}`}`
     : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
   cliLogger.info(
     `realtime-bookings hub listening on ${address.url} (broker: ${brokerText}; tokens: ${config.auth.algorithms.join(",")} from ${config.tokenPlaces.join(", ")}; ` +

@@ -37,6 +37,13 @@ Endpoints (under --path-prefix):
       help: "longest a Redis call (and a Redis connection attempt) may take",
       docs: "longest a Redis call or connection attempt may take; the request then fails with 503. A call issued while Redis is away fails at once and is never sent later.",
     },
+    "laravel-channels": {
+      group: "Broker",
+      value: "<pattern>",
+      env: "REALTIME_BOOKINGS_LARAVEL_CHANNELS",
+      help: "also deliver what a Laravel app broadcasts (Redis broadcaster) on the channels matching this pattern, Laravel's Redis prefix included, e.g. 'laravel_database_*bookings*'; live only; needs --redis",
+      docs: "also deliver what a Laravel app broadcasts with its Redis broadcaster on the channels matching this Redis glob pattern (`PSUBSCRIBE`), Laravel's Redis prefix included, e.g. `'laravel_database_*bookings*'`. The broadcast's `data` carries `type`, `id`, `specialist_id`, `workpoint_id` and optionally `previous`; its `socket` becomes the event's `origin`. Anything else on a matching channel is rejected and counted (`messages_rejected`). Such events are live only: not replayed on resume, no version bump, unless the app also publishes with the Publisher (see docs/php.md). Needs `--redis`.",
+    },
     secret: {
       group: "Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub, jti)",
       value: "<secret>",

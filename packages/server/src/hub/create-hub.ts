@@ -12,6 +12,7 @@ import { ReplayReader } from "../fanout/resume/replay.js";
 import { ResumeLimiter } from "../fanout/resume/resume-limiter.js";
 import { Resumer } from "../fanout/resume/resumer.js";
 import { ChannelFeed } from "../feed/channel-feed.js";
+import { LaravelFeed } from "../feed/laravel-feed.js";
 import { Publisher } from "../publishing/publisher.js";
 import { type BookingHubOptions, resolveOptions } from "../options.js";
 import { type HubStats, newCounters } from "../stats.js";
@@ -122,9 +123,11 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
 
   const watch = new BrokerWatch(counters, o.logger);
   const broadcaster = new Broadcaster(counters, o.logger, o.heartbeatMs);
+  const laravel = o.laravel && new LaravelFeed(broker, o.laravel, broadcaster, watch, limits);
   const feed = new ChannelFeed(broker, broadcaster, watch, limits, o.replayLimit, guard);
   const subscribed = feed.start();
   subscribed.catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to the broker", error));
+  laravel?.start().catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to Laravel's channels", error));
 
   const admission = new Admission(o, counters, {
     get closed() {
@@ -167,6 +170,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       if (closed) return;
       closed = true;
       feed.close();
+      await laravel?.close().catch(() => undefined);
       broadcaster.close();
       // Whatever Redis does (down, never reached, hanging), closing ends within the broker timeout.
       await guard(() => broker.close()).catch((error: unknown) => o.logger.warn("[realtime-bookings] the broker did not close in time", error));

@@ -46,7 +46,7 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
     counter("events_recovered_total", "Events missed while the subscription was down and read back from the history.", stats.eventsRecovered),
     counter("events_delivered_total", "Event frames written to streams (one per event per stream that may see it).", stats.eventsDelivered),
     counter("events_dropped_total", "Event frames not written because the stream was closing or dropped.", stats.eventsDropped),
-    counter("messages_rejected_total", "Channel or history messages rejected by validation.", stats.messagesRejected),
+    counter("messages_rejected_total", "Channel, history or Laravel broadcast messages rejected by validation.", stats.messagesRejected),
     counter("slow_readers_dropped_total", "Streams dropped because their reader fell too far behind.", stats.slowReadersDropped),
     counter("replays_total", "Streams that resumed from a Last-Event-ID.", stats.replays),
     counter("resyncs_total", "resync messages sent (the client must reload).", stats.resyncs),

@@ -21,7 +21,7 @@ const children = new Set<ChildProcess>();
 /** The environment of a child: the parent's, minus what would change the CLI's defaults. */
 function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const name of ["REDIS_URL", "REALTIME_BOOKINGS_SECRET", "REALTIME_BOOKINGS_PUBLIC_KEY", "REALTIME_BOOKINGS_METRICS_TOKEN", "PORT"]) delete base[name];
+  for (const name of ["REDIS_URL", "REALTIME_BOOKINGS_SECRET", "REALTIME_BOOKINGS_PUBLIC_KEY", "REALTIME_BOOKINGS_METRICS_TOKEN", "REALTIME_BOOKINGS_LARAVEL_CHANNELS", "PORT"]) delete base[name];
   return { ...base, ...env };
 }
 
