@@ -1,4 +1,5 @@
-export { createBookingHub, type BookingHub, type HubHealth } from "./hub/create-hub.js";
+export { createBookingHub, type BookingHub, type HubHealth, type PublishOptions } from "./hub/create-hub.js";
+export { publisherAuthorizer, signPublisherToken, type PublisherAuthorizerOptions, type SignPublisherTokenOptions } from "./auth/publisher-authorizer.js";
 export { type HubHandler } from "./endpoints/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type AuthorizePublish, type PublishGrant, type HubLogger } from "./options.js";
 export { type HubStats, type LagHistogram } from "./stats.js";

@@ -1,5 +1,8 @@
 import { type JsonObject, ProtocolError, redisKeys, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
-import { checkEvent } from "../publishing/publisher.js";
+import { type CheckedEvent, checkEvent } from "../publishing/publisher.js";
+import type { RedisBrokerOptions } from "../brokers/redis-options.js";
+import { type Topology, resolveTopology } from "./serve-config.js";
+import { topologyBroker } from "./topology-broker.js";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { type Env, RunError, UsageError, firstSet, idValue } from "./args.js";
 import { integerOption, parseCommand, renderHelp } from "./spec.js";
@@ -72,15 +75,22 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   const previous: Record<string, unknown> = {};
   if (flags["previous-specialist"] !== undefined) previous["specialist_id"] = idValue(flags["previous-specialist"]);
   if (flags["previous-workpoint"] !== undefined) previous["workpoint_id"] = idValue(flags["previous-workpoint"]);
-  const event = Object.keys(previous).length ? { type: flags.type, data, previous } : { type: flags.type, data };
+  const event = {
+    type: flags.type,
+    data,
+    ...(Object.keys(previous).length ? { previous } : {}),
+    // The tab that made the change: it does not refresh for its own event.
+    ...(flags.origin === undefined ? {} : { origin: flags.origin }),
+  };
 
   // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
   const parsed = checkEvent(JSON.stringify(event), HUB_LIMITS);
   if (!parsed.ok) throw refusal(parsed.error);
   const historyLength = integerOption(PUBLISH, "history-length", flags["history-length"]);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
-  if (redisUrl === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL");
-  checkRedisUrl(redisUrl);
+  const topology = resolveTopology(redisUrl, flags, env);
+  if (redisUrl === undefined && topology === undefined) throw new UsageError("Redis is required: --redis redis://127.0.0.1:6379 or REDIS_URL (or --sentinel, --cluster)");
+  if (redisUrl !== undefined) checkRedisUrl(redisUrl);
   const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   try {
     redisKeys(keyOptions);
@@ -89,9 +99,10 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     throw error;
   }
 
+  if (topology) return publishOnTopology(topology, keyOptions, parsed);
   // The package's one client factory: bounded timeouts, no offline queue, and no reconnection for a
   // one-shot command, so a publish reported as failed is never sent later.
-  const client = createRedisClient({ url: redisUrl, timeout: CONNECT_DEADLINE_MS / 1000 }, { lazyConnect: true, reconnect: false });
+  const client = createRedisClient({ url: redisUrl as string, timeout: CONNECT_DEADLINE_MS / 1000 }, { lazyConnect: true, reconnect: false });
   let lastError: Error | undefined;
   client.on("error", (error: Error) => (lastError = error)); // failures surface through the promises below
   try {
@@ -105,7 +116,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
         }),
       ]);
     } catch (error) {
-      throw new RunError(`cannot reach Redis at ${redactUrl(redisUrl)}: ${(lastError ?? (error as Error)).message}`);
+      throw new RunError(`cannot reach Redis at ${redactUrl(redisUrl as string)}: ${(lastError ?? (error as Error)).message}`);
     } finally {
       clearTimeout(timer);
     }
@@ -116,6 +127,20 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     } catch (error) {
       throw new RunError(`publishing failed: ${(error as Error).message}`);
     }
+  } finally {
+    await quitWithin(client, 1_000);
+  }
+  return 0;
+}
+
+/** Publishes through a Sentinel set or a Cluster (the Cluster names and script when it is one). */
+async function publishOnTopology(topology: Topology, keyOptions: RedisBrokerOptions, checked: Extract<CheckedEvent, { ok: true }>): Promise<number> {
+  const { client, broker } = await topologyBroker(topology, keyOptions, CONNECT_DEADLINE_MS / 1000);
+  try {
+    const id = await broker.publish(checked.json, versionKeysOf(broker.keys, checked.scope));
+    process.stdout.write(`${id}\n`);
+  } catch (error) {
+    throw new RunError(`publishing failed: ${(error as Error).message}`);
   } finally {
     await quitWithin(client, 1_000);
   }

@@ -61,8 +61,16 @@ export function readyWithin(client: Redis, ms: number): Promise<boolean> {
   });
 }
 
+/** A Redis connection (a client or a Cluster) the CLI closes on the way out. @internal */
+export interface Closable {
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  removeAllListeners(event?: string): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
 /** Closes a client politely, then by force after `ms`; the closing is not logged as an outage. @internal */
-export async function quitWithin(client: Redis, ms: number): Promise<void> {
+export async function quitWithin(client: Closable, ms: number): Promise<void> {
   client.removeAllListeners("close");
   client.removeAllListeners("error");
   client.on("error", () => {});

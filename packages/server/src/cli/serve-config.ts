@@ -11,6 +11,10 @@ import { cliLogger } from "./log.js";
 import { checkRedisUrl } from "./redis.js";
 import { type OptionValues, integerOption } from "./spec.js";
 import { SERVE } from "./spec-serve.js";
+import type { TOPOLOGY_OPTIONS } from "./spec-topology.js";
+import { publisherAuthorizer } from "../auth/publisher-authorizer.js";
+import type { AuthorizePublish } from "../options.js";
+import { type ClusterSettings, type SentinelSettings, parseAddressList } from "../brokers/topology.js";
 
 /** Turns an options error of the library into a command-line mistake. @internal */
 export function asUsage<T>(make: () => T): T {
@@ -42,6 +46,12 @@ export interface ServeConfig {
   /** Where tokens are read from, for the start-up line. */
   readonly tokenPlaces: readonly string[];
   readonly redisUrl: string | undefined;
+  /** A Sentinel set or a Cluster instead of `redisUrl`. */
+  readonly topology: Topology | undefined;
+  /** How long SIGTERM's drain spreads the ends of the open streams. */
+  readonly drainMs: number;
+  /** Who may POST /publish: publisher tokens, verified with `--publisher-secret` or the viewer key. */
+  readonly publisherAuth: AuthorizePublish;
   readonly keyOptions: RedisBrokerOptions & { readonly prefix: string };
   /** The pattern of Laravel's broadcast channels to hear, if any. */
   readonly laravelChannels: string | undefined;
@@ -90,6 +100,7 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
 
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   if (redisUrl !== undefined) checkRedisUrl(redisUrl);
+  const topology = resolveTopology(redisUrl, flags, env);
   const historyLength = integerOption(SERVE, "history-length", flags["history-length"]);
   const keyOptions = { prefix: flags["key-prefix"] ?? "bookings", historyLength, ...(flags.channel === undefined ? {} : { channel: flags.channel }) };
   asUsage(() => memoryBroker(keyOptions)); // checks the channel and prefix
@@ -97,7 +108,7 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
   if (laravelChannels !== undefined) {
     const problem = laravelPatternProblem(laravelChannels);
     if (problem) throw new UsageError(`--laravel-channels ${problem}`);
-    if (redisUrl === undefined) throw new UsageError("--laravel-channels needs --redis (or REDIS_URL): the Redis your Laravel app broadcasts to");
+    if (redisUrl === undefined && topology === undefined) throw new UsageError("--laravel-channels needs --redis (or REDIS_URL): the Redis your Laravel app broadcasts to");
   }
   return {
     port: integerOption(SERVE, "port", firstSet(flags.port, env["PORT"])),
@@ -116,7 +127,42 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
     auth,
     tokenPlaces: ["Authorization header", `cookie ${cookie}`, ...(flags["no-query-token"] ? [] : ["?token="])],
     redisUrl,
+    topology,
     keyOptions,
     laravelChannels,
+    drainMs: integerOption(SERVE, "drain-ms", flags["drain-ms"]),
+    publisherAuth: asUsage(() => {
+      const publisherSecret = firstSet(flags["publisher-secret"], env["REALTIME_BOOKINGS_PUBLISHER_SECRET"]);
+      return publisherSecret === undefined
+        ? publisherAuthorizer({ secret, publicKey, issuer: flags.issuer, audience: flags.audience })
+        : publisherAuthorizer({ secret: publisherSecret, issuer: flags.issuer, audience: flags.audience });
+    }),
   };
 }
+
+/** Where a Redis Sentinel set or a Redis Cluster is, from the flags; `undefined` for a single Redis. */
+export type Topology =
+  | { readonly kind: "sentinel"; readonly settings: SentinelSettings; readonly shown: string }
+  | { readonly kind: "cluster"; readonly settings: ClusterSettings; readonly shown: string };
+
+/**
+ * The Sentinel set or Cluster the flags name, if any; one of `--redis`, `--sentinel`, `--cluster`.
+ * @internal
+ */
+export function resolveTopology(redisUrl: string | undefined, flags: OptionValues<typeof TOPOLOGY_OPTIONS>, env: Env): Topology | undefined {
+  const sentinels = firstSet(flags.sentinel, env["REDIS_SENTINELS"]);
+  const nodes = firstSet(flags.cluster, env["REDIS_CLUSTER_NODES"]);
+  const given = [redisUrl && "--redis", sentinels && "--sentinel", nodes && "--cluster"].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`give one of --redis, --sentinel or --cluster, not ${given.join(" and ")}`);
+  if (sentinels !== undefined) {
+    const name = firstSet(flags["sentinel-master"], env["REDIS_SENTINEL_MASTER"]);
+    if (name === undefined) throw new UsageError("--sentinel needs --sentinel-master <name> (or REDIS_SENTINEL_MASTER): the master's name as the sentinels know it");
+    const sentinelPassword = firstSet(flags["sentinel-password"], env["REDIS_SENTINEL_PASSWORD"]);
+    const settings: SentinelSettings = { sentinels: asUsage(() => parseAddressList(sentinels, "--sentinel")), name, ...(sentinelPassword === undefined ? {} : { sentinelPassword }) };
+    return { kind: "sentinel", settings, shown: `sentinel ${sentinels} master ${name}` };
+  }
+  if (nodes !== undefined) return { kind: "cluster", settings: { nodes: asUsage(() => parseAddressList(nodes, "--cluster")) }, shown: `cluster ${nodes}` };
+  if (flags["sentinel-master"] !== undefined) throw new UsageError("--sentinel-master goes with --sentinel host:port,…");
+  return undefined;
+}
+

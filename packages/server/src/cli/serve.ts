@@ -6,9 +6,12 @@ import type { Broker } from "../brokers/types.js";
 import type { BookingHub } from "../hub/create-hub.js";
 import { createBookingHub } from "../hub/create-hub.js";
 import { type StandaloneServer, createStandaloneServer } from "../standalone/server.js";
-import { type Env, RunError } from "./args.js";
+import { checkClusterMode } from "../brokers/topology.js";
+import { HubError } from "../errors.js";
+import { type Env, RunError, UsageError } from "./args.js";
+import { topologyBroker } from "./topology-broker.js";
 import { cliLogger } from "./log.js";
-import { logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
+import { type Closable, logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
 import { type ServeConfig, asUsage, resolveServeConfig } from "./serve-config.js";
 import { parseCommand, renderHelp } from "./spec.js";
 import { SERVE } from "./spec-serve.js";
@@ -54,6 +57,8 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       logger: cliLogger,
       ...(config.corsOrigins.length ? { cors: { origins: config.corsOrigins, credentials: true } } : {}),
       ...(config.laravelChannels === undefined ? {} : { laravel: { channels: config.laravelChannels } }),
+      // POST /publish: publisher tokens ("publish": true), verified with their own secret or the viewer key.
+      authorizePublish: config.publisherAuth,
     }),
   );
   const standalone = asUsage(() =>
@@ -65,6 +70,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       maxSockets: config.maxSockets,
       headersTimeoutMs: config.headersTimeoutMs,
+      drainMs: config.drainMs,
     }),
   );
 
@@ -95,19 +101,29 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
         process.exit(1);
       }
       stopping = true;
-      void shutDown(signal, { hub, standalone, redis, shutdownTimeoutMs: config.shutdownTimeoutMs }).then(resolve);
+      // The drain window comes first, then the shutdown timeout; the whole is bounded by both plus a margin.
+      void shutDown(signal, { hub, standalone, redis, shutdownTimeoutMs: config.drainMs + config.shutdownTimeoutMs }).then(resolve);
     };
   });
 }
 
 /** The broker: ioredis on the package's one client factory with `--redis`, else in memory. */
-async function connectBroker(config: ServeConfig): Promise<{ redis: Redis | undefined; broker: Broker }> {
+async function connectBroker(config: ServeConfig): Promise<{ redis: Closable | undefined; broker: Broker }> {
+  if (config.topology) {
+    const { client, broker } = await topologyBroker(config.topology, config.keyOptions, config.brokerTimeoutMs / 1000);
+    return { redis: client, broker };
+  }
   if (config.redisUrl === undefined) return { redis: undefined, broker: memoryBroker(config.keyOptions) };
   // Bounded timeouts, and nothing queued while Redis is away.
   const redis = createRedisClient({ url: config.redisUrl, timeout: config.brokerTimeoutMs / 1000 });
   logOutages(redis, config.redisUrl, cliLogger);
   if (!(await readyWithin(redis, 3_000))) {
     cliLogger.warn(`[realtime-bookings] Redis at ${redactUrl(config.redisUrl)} is not reachable yet; serving 503 until it is`);
+  } else {
+    // A Cluster node given as --redis would take the keys of one slot only: say so at once.
+    await checkClusterMode(redis, "single").catch((error: unknown) => {
+      if (error instanceof HubError && error.code === "invalid_options") throw new UsageError(`--redis ${redactUrl(config.redisUrl as string)}: ${error.message}`);
+    });
   }
   return { redis, broker: ioredisBroker(redis, config.keyOptions) };
 }
@@ -121,7 +137,7 @@ async function connectBroker(config: ServeConfig): Promise<{ redis: Redis | unde
  */
 async function shutDown(
   signal: NodeJS.Signals,
-  parts: { hub: BookingHub; standalone: StandaloneServer; redis: Redis | undefined; shutdownTimeoutMs: number },
+  parts: { hub: BookingHub; standalone: StandaloneServer; redis: Closable | undefined; shutdownTimeoutMs: number },
 ): Promise<number> {
   const { admin, supervisor, specialist } = parts.hub.stats().connections;
   cliLogger.info(`realtime-bookings: ${signal}, ending ${admin + supervisor + specialist} streams`);

@@ -1,4 +1,5 @@
 import { defineCommand } from "./spec.js";
+import { TOPOLOGY_OPTIONS } from "./spec-topology.js";
 
 /** Every option of `realtime-bookings publish`: its help, its docs and its bounds. @internal */
 export const PUBLISH = defineCommand({
@@ -21,7 +22,13 @@ is published.`,
     "previous-specialist": { group: "Event", value: "<id>", help: "for an update that moved the booking: the specialist before" },
     "previous-workpoint": { group: "Event", value: "<id>", help: "for an update that moved the booking: the workpoint before" },
     data: { group: "Event", value: "<json>", help: `more booking fields, as a JSON object, e.g. '{"start":"10:00"}'` },
-    redis: { group: "Redis", value: "<url>", env: "REDIS_URL", help: "Redis URL, redis://host:port (rediss:// for TLS); required" },
+    origin: {
+      group: "Event",
+      value: "<client-id>",
+      help: "the browser tab that made the change (its realtime.clientId): that tab does not refresh for it",
+    },
+    redis: { group: "Redis", value: "<url>", env: "REDIS_URL", help: "Redis URL, redis://host:port (rediss:// for TLS); or --sentinel / --cluster" },
+    ...TOPOLOGY_OPTIONS,
     channel: { group: "Redis", value: "<name>", default: "<key-prefix>:updates", help: "pub/sub channel" },
     "key-prefix": { group: "Redis", value: "<prefix>", default: "bookings", help: "prefix of the history and version keys" },
     "history-length": { group: "Redis", value: "<n>", integer: { min: 1, max: 1_000_000, default: 1000 }, help: "events kept for resume" },

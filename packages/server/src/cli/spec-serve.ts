@@ -1,4 +1,5 @@
 import { defineCommand } from "./spec.js";
+import { TOPOLOGY_OPTIONS } from "./spec-topology.js";
 
 /** Every option of `realtime-bookings serve`: its help, its docs and its bounds. @internal */
 export const SERVE = defineCommand({
@@ -12,7 +13,9 @@ Endpoints (under --path-prefix):
   GET /events    the SSE stream of the viewer's bookings (resume with Last-Event-ID)
   GET /version   {"version": n} of the viewer's scope, with ETag (polling fallback)
   GET /healthz   200 {"ok":true,...}, or 503 while Redis is unreachable
-  GET /metrics   counters in Prometheus text; JSON with ?format=json`,
+  GET /metrics   counters in Prometheus text; JSON with ?format=json
+  POST /publish  a booking event as JSON, with a publisher token (realtime-bookings token
+                 --publisher): for apps that cannot reach Redis`,
   options: {
     redis: {
       group: "Broker",
@@ -21,6 +24,7 @@ Endpoints (under --path-prefix):
       help: "Redis to subscribe to, redis://host:port (rediss:// for TLS). Without it: the in-memory broker, this process only.",
       docs: "`redis://` or `rediss://` (TLS), with `user:password@` and `/db` as usual; a bare `host:port` is refused with the URL to write instead. Without it the hub runs on the in-memory broker and says so at start-up: only that process can publish, so PHP cannot reach it.",
     },
+    ...TOPOLOGY_OPTIONS,
     channel: { group: "Broker", value: "<name>", default: "<key-prefix>:updates", help: "pub/sub channel" },
     "key-prefix": { group: "Broker", value: "<prefix>", default: "bookings", help: "prefix of the history and version keys", docs: "prefix of the history and version keys; `{bookings}` on Redis Cluster" },
     "history-length": {
@@ -116,6 +120,19 @@ Endpoints (under --path-prefix):
     "heartbeat-ms": { group: "HTTP", value: "<ms>", integer: { min: 10, max: 3_600_000, default: 25_000 }, help: "comment sent on idle streams (proxies cut idle lines at 30-100 s)" },
     "retry-ms": { group: "HTTP", value: "<ms>", integer: { min: 1, max: 3_600_000, default: 2000 }, help: "base reconnection delay sent to clients, jittered up to twice it" },
     "metrics-token": { group: "HTTP", value: "<token>", env: "REALTIME_BOOKINGS_METRICS_TOKEN", help: "require Authorization: Bearer <token> on /metrics" },
+    "drain-ms": {
+      group: "HTTP",
+      value: "<ms>",
+      integer: { min: 0, max: 600_000, default: 10_000 },
+      help: "on SIGTERM, end the open streams spread over this window before shutting down (0: all at once)",
+      docs: "on SIGTERM or SIGINT the hub first drains: it opens no new stream (503 `draining`, jittered `Retry-After`; `/healthz` answers 503 so the load balancer moves on), tells each open stream to come back after its own jittered `retry:`, and ends them spread evenly over this window, so clients move to the other hubs a few at a time and resume by id. Then the shutdown below.",
+    },
+    "publisher-secret": {
+      group: "Publishing over HTTP",
+      value: "<secret>",
+      env: "REALTIME_BOOKINGS_PUBLISHER_SECRET",
+      help: "verify publisher tokens (POST /publish) with this HS256 secret instead of the viewer key",
+    },
     "shutdown-timeout-ms": {
       group: "HTTP",
       value: "<ms>",
@@ -126,9 +143,10 @@ Endpoints (under --path-prefix):
     help: { group: "HTTP", short: "h", help: "show this help" },
   },
   outro: `
-SIGTERM or SIGINT ends every stream gracefully (clients reconnect elsewhere after a jittered
-delay) and exits 0 within --shutdown-timeout-ms plus a few seconds, whatever Redis does; a second
-signal exits at once.
+SIGTERM or SIGINT drains the hub: no new stream (503, and /healthz 503 so the load balancer moves
+on), the open streams ended spread over --drain-ms, each told to come back after its own jittered
+delay (to another hub, resuming by id); then it exits 0 within --shutdown-timeout-ms plus a few
+seconds, whatever Redis does. A second signal exits at once.
 
 Example:
   REALTIME_BOOKINGS_SECRET=... realtime-bookings serve --redis redis://127.0.0.1:6379 \\

@@ -1,9 +1,10 @@
 import type { Viewer } from "@realtime-bookings/protocol";
 import { randomUUID } from "node:crypto";
+import { signPublisherToken } from "../auth/publisher-authorizer.js";
 import { signViewerToken } from "../auth/sign.js";
 import { HubError } from "../errors.js";
 import { type Env, UsageError, firstSet, idValue, readSecretFile } from "./args.js";
-import { integerOption, parseCommand, renderHelp } from "./spec.js";
+import { type OptionValues, integerOption, parseCommand, renderHelp } from "./spec.js";
 import { TOKEN } from "./spec-token.js";
 import { cliLogger } from "./log.js";
 
@@ -19,6 +20,8 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
     process.stdout.write(renderHelp(TOKEN));
     return 0;
   }
+  if (flags.publisher) return publisherToken(flags, env);
+  if (flags.workpoints !== undefined) throw new UsageError("--workpoints goes with --publisher");
   let viewer: Viewer;
   switch (flags.role) {
     case "admin":
@@ -37,9 +40,7 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
     default:
       throw new UsageError(`--role must be admin, supervisor or specialist, got ${JSON.stringify(flags.role)}`);
   }
-  if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
-  if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
+  const secret = secretOf(flags, env);
   const expiresInSec = integerOption(TOKEN, "ttl", flags.ttl);
   try {
     // Always a sub (and a jti when the sub is made up): a token without them would share one
@@ -51,6 +52,34 @@ export async function token(args: readonly string[], env: Env): Promise<number> 
     process.stdout.write(`${jwt}\n`);
   } catch (error) {
     if (error instanceof HubError) throw new UsageError(error.message.replace(/^invalid viewer: (specialist_id|workpoint_id)/, (_, f: string) => `--${f.split("_")[0]}`));
+    throw error;
+  }
+  return 0;
+}
+
+function secretOf(flags: OptionValues<typeof TOKEN.options>, env: Env): string {
+  if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  if (secret === undefined) throw new UsageError("--secret (or REALTIME_BOOKINGS_SECRET, --secret-file) is required");
+  return secret;
+}
+
+/** `token --publisher`: a token that may POST /publish (never watch a stream). */
+async function publisherToken(flags: OptionValues<typeof TOKEN.options>, env: Env): Promise<number> {
+  if (flags.role !== undefined) throw new UsageError("--publisher mints a token without a role: leave out --role");
+  const workpoints = flags.workpoints?.split(",").map((w) => w.trim()).filter(Boolean).map(idValue);
+  try {
+    const jwt = await signPublisherToken({
+      secret: secretOf(flags, env),
+      expiresInSec: integerOption(TOKEN, "ttl", flags.ttl),
+      workpoints,
+      subject: flags.sub,
+      issuer: flags.issuer,
+      audience: flags.audience,
+    });
+    process.stdout.write(`${jwt}\n`);
+  } catch (error) {
+    if (error instanceof HubError) throw new UsageError(error.message);
     throw error;
   }
   return 0;

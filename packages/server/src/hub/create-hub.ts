@@ -24,6 +24,16 @@ import { withDeadline } from "./guard.js";
 /** How long `/healthz` reuses the broker's last answer: 2,000 requests cost one ping, not 2,000. */
 const HEALTH_CACHE_MS = 1_000;
 
+/** Options of {@link BookingHub.publish}. */
+export interface PublishOptions {
+  /**
+   * The client id of the browser tab that made the change (`realtime.clientId`, sent by the app with
+   * its write as `X-Realtime-Client`): that tab gets the event with `own: true` and does not refresh.
+   * 1–64 printable ASCII characters.
+   */
+  readonly origin?: string | undefined;
+}
+
 /** What `/healthz` reports. */
 export interface HubHealth {
   /** `true` when the broker answered a ping and the subscription is up. */
@@ -34,6 +44,8 @@ export interface HubHealth {
   readonly brokerReachable: boolean;
   /** Whether the subscription is up. */
   readonly subscribed: boolean;
+  /** Whether the hub is draining before a restart (then `ok` is false: route new clients elsewhere). */
+  readonly draining: boolean;
   /** Open streams. */
   readonly connections: number;
 }
@@ -49,7 +61,7 @@ export interface BookingHub {
    * @throws {@link HubError} `invalid_event` (with the `ProtocolError` as `cause`), `broker_timeout`,
    * `broker_error`, or `closed`
    */
-  publish(event: BookingEvent): Promise<{ readonly id: EventId }>;
+  publish(event: BookingEvent, options?: PublishOptions): Promise<{ readonly id: EventId }>;
   /** The SSE stream endpoint (GET), filtered to the viewer's scope, with resume by `Last-Event-ID`. */
   readonly events: HubHandler;
   /** The version endpoint (GET): `{"version": n}` of the viewer's own scope, with an ETag. */
@@ -149,9 +161,11 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     events: eventsEndpoint({ options: o, counters, admission, broadcaster, resumer, feedIdle: () => feed.idle(), closed: () => closed }),
     publisher: publishEndpoint({ options: o, publisher, counters, closed: () => closed }),
     version: versionEndpoint(admission, (viewer) => guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer))), o.logger),
-    async publish(event) {
+    async publish(event, options) {
       if (closed) throw new HubError("closed", "the hub is closed; create a new one to publish");
-      return { id: await publisher.publish(event) };
+      // The tab that made the change (its `X-Realtime-Client` header) travels as the event's origin.
+      const withOrigin = options?.origin === undefined ? event : { ...event, origin: options.origin };
+      return { id: await publisher.publish(withOrigin) };
     },
     stats() {
       const lag = broadcaster.lag.snapshot();
@@ -160,7 +174,8 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     async health() {
       // Reused for a second, unless the subscription went down or came back meanwhile.
       const brokerReachable = await pinged.get(watch.changes);
-      return { ok: brokerReachable && watch.up, broker: broker.kind, brokerReachable, subscribed: watch.up, connections: broadcaster.size };
+      const isDraining = draining !== undefined;
+      return { ok: brokerReachable && watch.up && !isDraining, broker: broker.kind, brokerReachable, subscribed: watch.up, draining: isDraining, connections: broadcaster.size };
     },
     async drain(windowMs = 10_000) {
       draining ??= broadcaster.drain(windowMs, o.retryMs);

@@ -29,6 +29,13 @@ export interface StandaloneServerOptions extends SocketLimitOptions {
    * @defaultValue 5000
    */
   readonly shutdownTimeoutMs?: number | undefined;
+  /**
+   * Before closing, drain the hub for this long (`hub.drain()`): no new stream, the open ones ended
+   * spread over the window, each told when to come back, while `/healthz` answers 503 so the load
+   * balancer moves on. 0 closes at once.
+   * @defaultValue 0
+   */
+  readonly drainMs?: number | undefined;
 }
 
 /** The hub on its own `node:http` server. */
@@ -69,6 +76,14 @@ export function normalizePathPrefix(prefix: string | undefined): string {
  * go, cutting whatever is left after `shutdownTimeoutMs`. Every wait has that deadline: whatever the
  * hub or Redis does, this resolves.
  */
+/** Drains the hub over `drainMs`, bounded by it plus a second whatever happens. */
+async function drainFirst(hub: BookingHub, drainMs: number): Promise<void> {
+  if (drainMs <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([hub.drain(drainMs).catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs + 1_000)))]);
+  clearTimeout(timer);
+}
+
 async function closeGracefully(server: Server, hub: BookingHub, shutdownTimeoutMs: number): Promise<void> {
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
   const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
@@ -102,6 +117,7 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  *   unreachable or its subscription is down;
  * - `GET <prefix>/metrics`: the counters in Prometheus text format, or JSON with `?format=json` or
  *   `Accept: application/json`;
+ * - `POST <prefix>/publish`: a booking event as JSON (`hub.publisher`), for apps that cannot reach Redis;
  * - anything else: 404 `{"error":"not_found",…}`.
  *
  * Sockets are capped before anyone authenticates: at most `maxSockets` in all, and a request must
@@ -124,6 +140,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
   const { hub } = options;
   const prefix = normalizePathPrefix(options.pathPrefix);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5_000;
+  const drainMs = options.drainMs ?? 0;
+  if (!(Number.isSafeInteger(drainMs) && drainMs >= 0)) throw new HubError("invalid_options", `drainMs must be a whole number of ms, got ${drainMs}`);
   if (!(Number.isSafeInteger(shutdownTimeoutMs) && shutdownTimeoutMs >= 1)) {
     throw new HubError("invalid_options", `shutdownTimeoutMs must be a positive integer, got ${shutdownTimeoutMs}`);
   }
@@ -135,6 +153,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
     [`${prefix}/healthz`, healthz],
     [`${prefix}/metrics`, metrics],
+    // Server to server: a publisher token, no CORS (hub.publisher answers 403 when none is configured).
+    [`${prefix}/publish`, (req, res) => hub.publisher.node(req, res)],
   ]);
 
   const onlyGet = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -217,7 +237,7 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       });
     },
     close() {
-      closing ??= closeGracefully(server, hub, shutdownTimeoutMs);
+      closing ??= drainFirst(hub, drainMs).then(() => closeGracefully(server, hub, shutdownTimeoutMs));
       return closing;
     },
   };

@@ -66,7 +66,7 @@ describe.skipIf(!hasRedisServer())("realtime-bookings serve: shutdown with Redis
     await redis.stop();
     let child: ReturnType<typeof spawn> | undefined;
     try {
-      child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--redis", redis.url, "--secret", SECRET], { stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--drain-ms", "0", "--redis", redis.url, "--secret", SECRET], { stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       child.stdout?.setEncoding("utf8").on("data", (c: string) => (stdout += c));
       const exited = once(child, "close");

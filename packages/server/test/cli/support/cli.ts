@@ -76,7 +76,9 @@ export interface ServeProcess {
  */
 export async function startServe(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServeProcess> {
   requireBuiltCli();
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", ...args], {
+  // No drain unless a test asks for one: SIGTERM then ends every stream at once, as the shutdown tests expect.
+  const drain = args.includes("--drain-ms") ? [] : ["--drain-ms", "0"];
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", ...drain, ...args], {
     env: childEnv(options.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
