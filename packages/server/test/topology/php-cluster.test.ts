@@ -83,6 +83,11 @@ describe.runIf(available)("the PHP package's Publisher on Redis Cluster (phpredi
       );
       expect({ keys, err, out }).toEqual({ keys, err: "", out: expect.stringMatching(message) });
     }
+    // A client that would prefix the names itself is refused too: the hub would not find the keys.
+    const { out } = php(
+      `$c = ${newCluster()}; $c->setOption(RedisCluster::OPT_PREFIX, 'app:'); try { new RealtimeBookings\\Publisher($c); echo "accepted"; } catch (RealtimeBookings\\Exception\\ConfigurationException $e) { echo $e->getMessage(); }`,
+    );
+    expect(out).toMatch(/^realtime-bookings: the RedisCluster client has OPT_PREFIX "app:"/);
   });
 
   it("refuses the legacy bare PUBLISH on Cluster, which no Cluster hub hears", () => {
