@@ -14,13 +14,17 @@ use RealtimeBookings\Redis\RedisConnection;
  * Publishes booking changes so that every hub delivers them to the viewers allowed to see them.
  *
  * ```php
- * $publisher = new RealtimeBookings\Publisher($redis);      // phpredis \Redis or a Predis client
+ * $publisher = new RealtimeBookings\Publisher($redis);      // phpredis \Redis or \RedisCluster, or a Predis client
  * $publisher->publish('create', $booking);                   // id, specialist_id, workpoint_id, …
  * $publisher->publish('update', $booking, ['specialist_id' => $old['specialist_id'], 'workpoint_id' => $old['workpoint_id']]);
  * ```
  *
  * Every event is checked first exactly as the hubs check it ({@see EventValidator}); one they would
  * refuse throws {@see InvalidEventException} and nothing is written to Redis.
+ *
+ * With a phpredis `RedisCluster` (or any {@see \RealtimeBookings\Redis\ClusterConnection}) it names the
+ * keys and the channel for Cluster (`{bookings}:history`, `{bookings}:updates`) and publishes with the
+ * protocol's Cluster script (`SPUBLISH`), as a hub started on that Cluster expects.
  */
 final class Publisher
 {
@@ -29,21 +33,27 @@ final class Publisher
 
     private readonly RedisConnection $redis;
 
+    private readonly RedisKeys $keys;
+
     /**
-     * @param object        $redis         a connected phpredis `\Redis`, a Predis client, or a {@see RedisConnection}
-     * @param RedisKeys|null $keys         the hub's names (its `--key-prefix` / `--channel`); `bookings` by default
-     * @param int           $historyLength how many events the history keeps for resume (the hub's `--history-length`)
-     * @throws ConfigurationException for an unsupported client, or one with a key prefix or a serializer
+     * @param object         $redis         a connected phpredis `\Redis` or `\RedisCluster`, a Predis client, or a
+     *                                      {@see RedisConnection}
+     * @param RedisKeys|null $keys          the hub's names (its `--key-prefix` / `--channel`); `bookings` by
+     *                                      default, `{bookings}` on a Cluster; there give `new RedisKeys('myapp', cluster: true)`
+     * @param int            $historyLength how many events the history keeps for resume (the hub's `--history-length`)
+     * @throws ConfigurationException for an unsupported client, or one with a key prefix or a serializer, or
+     *                                names that do not fit the client (single-node names on a Cluster)
      */
     public function __construct(
         object $redis,
-        private readonly RedisKeys $keys = new RedisKeys(),
+        ?RedisKeys $keys = null,
         private readonly int $historyLength = self::DEFAULT_HISTORY_LENGTH,
     ) {
         if ($historyLength < 1 || $historyLength > 1_000_000) {
             throw new ConfigurationException("historyLength must be between 1 and 1000000, got $historyLength");
         }
         $this->redis = Connections::wrap($redis);
+        $this->keys = Connections::keysFor($this->redis, $keys);
     }
 
     /**
@@ -78,7 +88,8 @@ final class Publisher
     {
         $keys = [$this->keys->history(), ...$this->keys->versionKeysOf($event)];
         $args = [$this->keys->channel, (string) $this->historyLength, $event->json];
-        $id = $this->redis->evalScript(PublishScript::SOURCE, PublishScript::sha1(), $keys, $args);
+        $script = PublishScript::source($this->keys->cluster);
+        $id = $this->redis->evalScript($script, sha1($script), $keys, $args);
         if (!is_string($id) || preg_match('/^\d+-\d+$/D', $id) !== 1) {
             $answer = is_scalar($id) || $id === null ? var_export($id, true) : get_debug_type($id);
             throw new RedisFailureException("the publish script answered $answer instead of a history id" . (is_object($id) ? ': is the client in MULTI or pipeline mode?' : ''));
@@ -89,15 +100,20 @@ final class Publisher
     /**
      * The original system's bare `PUBLISH`, checked like {@see publish()}. Hubs still deliver it live,
      * but it has no history id (a browser that was reconnecting never gets it) and bumps no version (a
-     * polling browser never sees it). Use it only while migrating an old publisher.
+     * polling browser never sees it). Use it only while migrating an old publisher. Not on Redis Cluster:
+     * a Cluster hub listens with `SSUBSCRIBE`, which never hears a `PUBLISH`.
      *
      * @param array<array-key, mixed> $booking
      * @return int how many subscribers (hub processes) received it
+     * @throws ConfigurationException with Cluster names: use {@see publish()}
      * @throws InvalidEventException when hubs would refuse the event; nothing was published
      * @throws RedisFailureException when Redis fails
      */
     public function publishLegacy(string $type, array $booking, ?string $origin = null): int
     {
+        if ($this->keys->cluster) {
+            throw new ConfigurationException('publishLegacy() is a bare PUBLISH, which no Cluster hub hears (it listens with SSUBSCRIBE): use publish()');
+        }
         $event = EventValidator::validate($type, $booking, null, $origin, JsonLimits::MAX_LENGTH);
         return $this->redis->publish($this->keys->channel, $event->json);
     }

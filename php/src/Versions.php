@@ -26,13 +26,20 @@ final class Versions
 {
     private readonly RedisConnection $redis;
 
+    private readonly RedisKeys $keys;
+
     /**
-     * @param object    $redis a connected phpredis `\Redis`, a Predis client, or a {@see RedisConnection}
-     * @param RedisKeys $keys  the hub's names (its `--key-prefix`)
+     * @param object         $redis a connected phpredis `\Redis` or `\RedisCluster`, a Predis client, or a
+     *                              {@see RedisConnection}
+     * @param RedisKeys|null $keys  the hub's names (its `--key-prefix`); `bookings` by default, the Cluster
+     *                              names `{bookings}:…` on a Cluster
+     * @throws \RealtimeBookings\Exception\ConfigurationException for an unsupported client, or names that do
+     *                                                            not fit it (single-node names on a Cluster)
      */
-    public function __construct(object $redis, private readonly RedisKeys $keys = new RedisKeys())
+    public function __construct(object $redis, ?RedisKeys $keys = null)
     {
         $this->redis = Connections::wrap($redis);
+        $this->keys = Connections::keysFor($this->redis, $keys);
     }
 
     /**
@@ -55,7 +62,7 @@ final class Versions
     }
 
     /**
-     * The Redis key of that counter (`bookings:version:specialist:3`).
+     * The Redis key of that counter (`bookings:version:specialist:3`; `{bookings}:version:specialist:3` on Cluster).
      *
      * @param array<string, mixed>|Viewer $viewer
      * @throws InvalidViewerException

@@ -38,7 +38,7 @@ final class ConnectionsTest extends TestCase
 
     public function testAnotherObjectIsRefusedWithWhatToPass(): void
     {
-        $this->expectExceptionMessageMatches('/cannot publish with a stdClass: pass a phpredis \\\\Redis, a Predis client/');
+        $this->expectExceptionMessageMatches('/cannot publish with a stdClass: pass a phpredis \\\\Redis or \\\\RedisCluster, a Predis client/');
         new Publisher(new \stdClass());
     }
 
