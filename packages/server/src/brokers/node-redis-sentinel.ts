@@ -2,7 +2,8 @@ import { type NodeRedisClient, type NodeRedisSubscriber, nodeRedisBroker } from 
 import type { RedisBrokerOptions } from "./redis-options.js";
 import type { Broker } from "./types.js";
 
-type Listener = (message: string) => void;
+/** A channel message handler: the raw message text. */
+export type SentinelMessageListener = (message: string) => void;
 
 /**
  * The node-redis Sentinel client this adapter takes, described by the methods it calls: what
@@ -15,7 +16,7 @@ export interface NodeRedisSentinelClient {
   xRevRange: NodeRedisClient["xRevRange"];
   get: NodeRedisClient["get"];
   ping(): Promise<unknown>;
-  subscribe(channel: string, listener: Listener): Promise<unknown>;
+  subscribe(channel: string, listener: SentinelMessageListener): Promise<unknown>;
   /** Takes the listener given to `subscribe` (node-redis types it for buffers too). */
   unsubscribe(channel: string, listener: (message: string | Buffer) => void): Promise<unknown>;
   on(event: "topology-change", listener: (event: { type: string }) => void): unknown;
@@ -33,7 +34,7 @@ export interface NodeRedisSentinelClient {
 function sentinelSubscriber(sentinel: NodeRedisSentinelClient): NodeRedisSubscriber {
   const handlers = new Map<string, Array<(error?: unknown) => void>>();
   const emit = (event: string, error?: unknown): void => handlers.get(event)?.forEach((h) => h(error));
-  let subscribed: { channel: string; listener: Listener } | undefined;
+  let subscribed: { channel: string; listener: SentinelMessageListener } | undefined;
   let generation = 0;
   const probe = (): void => {};
   const onTopology = (event: { type: string }): void => {

@@ -8,7 +8,7 @@ import type { Broker, BrokerListener } from "./types.js";
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { type NodeRedisClusterClient, type NodeRedisNodeClient, type NodeRedisShardSubscriber, nodeRedisClusterBroker } from "./node-redis-cluster.js";
 export type { ClusterBrokerOptions } from "./cluster-options.js";
-export { type NodeRedisSentinelClient, nodeRedisSentinelBroker } from "./node-redis-sentinel.js";
+export { type NodeRedisSentinelClient, type SentinelMessageListener, nodeRedisSentinelBroker } from "./node-redis-sentinel.js";
 
 /** How long `close()` lets the subscriber say goodbye (`QUIT`) before it cuts the connection. */
 const CLOSE_DEADLINE_MS = 1_000;

@@ -33,7 +33,7 @@ describe.skipIf(!available)("realtime-bookings serve: /healthz and /metrics", ()
     const hub = await startServe(["--redis", redis.url, "--secret", SECRET, "--key-prefix", "health"]);
     expect(await health(hub.url)).toEqual({
       status: 200,
-      body: { ok: true, broker: "ioredis", brokerReachable: true, subscribed: true, connections: 0, uptimeSeconds: expect.any(Number) },
+      body: { ok: true, broker: "ioredis", brokerReachable: true, subscribed: true, draining: false, connections: 0, uptimeSeconds: expect.any(Number) },
     });
     await redis.stop();
     try {
