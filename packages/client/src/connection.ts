@@ -15,14 +15,14 @@ export interface ConnectionEvents {
   message(name: string, data: string, id: string | undefined): void;
   /** The attempt failed, or the open stream ended or stalled. */
   dropped(error: RealtimeBookingsError): void;
-  /** The id to resume after (read when a rotation opens the next stream). */
+  /** The id to resume after (read whenever a stream is opened). */
   resume(): string | undefined;
 }
 
 /** The stream connection, one attempt at a time (internal). */
 export interface Connection {
-  /** Opens a new attempt (closing the current one), resuming after `lastEventId`. */
-  open(lastEventId: string | undefined): void;
+  /** Opens a new attempt (closing the current one), resuming after the last id delivered. */
+  open(): void;
   /** Closes the current attempt without reporting anything. */
   close(): void;
   /** The server's `retry:` (at least 100 ms), once it sent one. */
@@ -78,8 +78,9 @@ export function createConnection(
     env.clearTimeout(watchdog);
     if (ms > 0) watchdog = env.setTimeout(() => fail(new RealtimeBookingsError(code)), ms);
   };
-  const attach = (lastEventId: string | undefined): Transport => {
-    const mine: Transport = openTransport(env, kind, options, lastEventId, {
+  /** Opens a transport resuming after the last id delivered. */
+  const attach = (): Transport => {
+    const mine: Transport = openTransport(env, kind, options, events.resume(), {
       open: () => mine === transport && (arm(stallMs, "stalled"), events.opened()),
       message: (name, data, id) => {
         // The successor's `ready`: it replayed what the old stream had not delivered, and is live.
@@ -88,9 +89,9 @@ export function createConnection(
           transport = mine;
           next = undefined;
         }
-        if (id && (seen.has(id) || (next && !seen.add(id)))) return;
-        if (mine === next) return events.message(name, data, id);
-        if (mine !== transport) return;
+        // An old transport's late callback, or an id the other stream delivered: skipped. During a
+        // rotation both streams deliver (and keep the watchdog quiet); each id is remembered.
+        if ((mine !== transport && mine !== next) || (id && (seen.has(id) || (next && !seen.add(id))))) return;
         if (name === SSE_EVENTS.ready) {
           const announced = Number(parseObject(data)["heartbeatMs"]);
           stallMs = stallOption ?? (announced > 0 ? 2 * announced : kind === "fetch" ? STALL_MS : 0);
@@ -98,7 +99,7 @@ export function createConnection(
         // Credentials expire soon: open the successor (fresh token or cookie), resuming after the last id.
         if (name === SSE_EVENTS.reauth && !next) {
           seen.clear();
-          next = attach(events.resume());
+          next = attach();
         }
         arm(stallMs, "stalled");
         events.message(name, data, id);
@@ -113,10 +114,10 @@ export function createConnection(
   };
 
   return {
-    open(lastEventId) {
+    open() {
       close();
       arm(options.requestTimeoutMs, "timeout");
-      transport = attach(lastEventId);
+      transport = attach();
     },
     close,
     get retryMs() {

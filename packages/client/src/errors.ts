@@ -105,7 +105,7 @@ export class RealtimeBookingsError extends Error {
    */
   constructor(code: RealtimeBookingsErrorCode, details: RealtimeBookingsErrorDetails = {}) {
     const { status, detail, cause } = details;
-    super(`${code}${status ? ` (HTTP ${status})` : ""}${detail ? `: ${detail}` : ""}`, cause === undefined ? undefined : { cause });
+    super(`${code}${status ? ` (HTTP ${status})` : ""}${detail ? `: ${detail}` : ""}`, { cause });
     Object.assign(this, { name: "RealtimeBookingsError", code, status, serverCode: details.serverCode, retryAfterMs: details.retryAfterMs });
   }
 

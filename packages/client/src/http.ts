@@ -63,8 +63,8 @@ export const statusError = (status: number, stream?: boolean, serverCode?: unkno
  * How long to wait after `error` when the server sent `Retry-After` (internal): that long plus up to
  * 1 s of jitter (never less: the hub already spreads its answers over whole seconds), else `undefined`.
  */
-export const retryWait = (error: RealtimeBookingsError | undefined, random: () => number): number | undefined =>
-  error?.retryAfterMs && error.retryAfterMs + random() * 1000;
+export const retryWait = (error: RealtimeBookingsError, random: () => number): number | undefined =>
+  error.retryAfterMs && error.retryAfterMs + random() * 1000;
 
 /**
  * One GET as the client makes them (internal): no HTTP cache, cookies cross-origin only with

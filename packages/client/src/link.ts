@@ -62,8 +62,8 @@ export function createLink(
   let pollFailures = 0;
   let stalls = 0;
   let openedAt = 0;
-  /** Not before this time (ms) may the next attempt start: the server's `Retry-After`. */
-  let retryAt = 0;
+  /** The pending retry waits for the server's `Retry-After`: nothing may bring it sooner. */
+  let held = false;
   let reconnectTimer: unknown;
 
   const later = (callback: () => void, ms: number): unknown => env.setTimeout(callback, ms);
@@ -84,17 +84,18 @@ export function createLink(
           if (link.stream !== "open") live();
           host.message(name, data, id);
         },
-        dropped: (error) => drop(error),
+        dropped: drop,
         resume: host.lastEventId,
       })
     : undefined;
   const connect = (): void => {
     env.clearTimeout(reconnectTimer);
     link = { ...link, stream: "connecting" } as LinkState;
-    connection?.open(host.lastEventId());
+    connection?.open();
   };
 
-  const drop = (error: RealtimeBookingsError): void => {
+  // A declaration, hoisted: the connection above takes it as its `dropped`.
+  function drop(error: RealtimeBookingsError): void {
     if (error.fatal) return host.stop(error);
     const wasOpen = link.stream === "open";
     if (wasOpen && env.now() - openedAt >= options.healthyAfterMs) failures = 0;
@@ -115,11 +116,11 @@ export function createLink(
     }
     // Waiting and connecting again are both "reconnecting": the retry itself changes no status. A
     // `Retry-After` (429, 503: the hub is full or draining) replaces the backoff.
-    retryAt = env.now() + (wait ?? 0);
+    held = !!wait;
     reconnectTimer = later(connect, wait ?? host.delay(failures - 1, connection?.retryMs));
     host.update(reason, error);
     host.report(error);
-  };
+  }
 
   return {
     get state() {
@@ -145,7 +146,7 @@ export function createLink(
       failures = pollFailures = stalls = 0;
     },
     wake() {
-      if (link.stream === "waiting" && env.now() >= retryAt) connect();
+      if (link.stream === "waiting" && !held) connect();
       if (link.fallback) poller.poll();
       else void poller.check();
     },
@@ -155,9 +156,9 @@ export function createLink(
       pollFailures = count;
       link = { ...link, pollOk: ok };
       // A poll that works again suggests the hub is back: try SSE soon, not only on the backoff schedule.
-      if (recovered && link.stream === "waiting") {
+      if (recovered && link.stream === "waiting" && !held) {
         env.clearTimeout(reconnectTimer);
-        reconnectTimer = later(connect, Math.max(host.delay(0), retryAt - env.now()));
+        reconnectTimer = later(connect, host.delay(0));
       }
       host.update("poll");
     },
