@@ -11,7 +11,7 @@ const STUBS = {
   "src/options.ts": [/\/options\.js$/, "export const resolveOptions=(o)=>o"],
   "src/transports/fetch.ts (+ parser)": [/\/transports\/fetch\.js$/, "export const openFetchStream=()=>{}"],
   "src/transports/eventsource.ts": [/\/transports\/eventsource\.js$/, "export const openEventSource=()=>{}"],
-  "src/http.ts": [/\/http\.js$/, "export const resolveHeaders=()=>{},get=()=>{},statusError=()=>{},withLastEventId=()=>{}"],
+  "src/http.ts": [/\/http\.js$/, "export const resolveHeaders=()=>{},get=()=>{},statusError=()=>{},withLastEventId=()=>{},retryWait=()=>{}"],
   "src/coalescer.ts": [/\/coalescer\.js$/, "export const createCoalescer=()=>{}"],
   "src/environment.ts": [/\/environment\.js$/, "export const browserEnvironment=()=>{}"],
   "src/parse.ts": [/\/parse\.js$/, "export const parseChange=()=>{},parseResync=()=>{},parseVersion=()=>{},parseObject=()=>{}"],

@@ -61,8 +61,10 @@ export const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000, factor: 2 } as con
  * ```
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
-  const { baseMs = DEFAULT_BACKOFF.baseMs, maxMs = DEFAULT_BACKOFF.maxMs, factor = DEFAULT_BACKOFF.factor } = options;
-  const random = options.random ?? Math.random;
-  const ceiling = Math.min(maxMs, baseMs * factor ** Math.max(0, attempt));
-  return Math.max(0, Math.floor(random() * ceiling));
+  const { baseMs = DEFAULT_BACKOFF.baseMs, maxMs = DEFAULT_BACKOFF.maxMs, factor = DEFAULT_BACKOFF.factor, random = Math.random } = options;
+  return jittered(attempt, { baseMs, maxMs, factor, random });
 }
+
+/** {@link backoffDelay} with every option given (internal: the client's are resolved already). */
+export const jittered = (attempt: number, { baseMs, maxMs, factor, random }: Required<BackoffOptions>): number =>
+  Math.max(0, Math.floor(random() * Math.min(maxMs, baseMs * factor ** Math.max(0, attempt))));

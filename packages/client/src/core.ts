@@ -1,4 +1,4 @@
-import { backoffDelay } from "./backoff.js";
+import { jittered } from "./backoff.js";
 import { newClientId } from "./client-id.js";
 import { createCoalescer } from "./coalescer.js";
 import { type Emitter, createEmitter } from "./emitter.js";
@@ -19,8 +19,8 @@ export interface CoreState {
   readonly clientId: string;
   enabled: boolean;
   closed: boolean;
-  error: RealtimeBookingsError | undefined;
-  lastEventId: string | undefined;
+  error?: RealtimeBookingsError | undefined;
+  lastEventId?: string | undefined;
 }
 
 /** The state machine behind {@link RealtimeBookings} (internal). */
@@ -49,10 +49,10 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
   const kind: TransportName | null =
     EventSource && options.transport !== "fetch" && headers === undefined && token === undefined ? "eventsource" : fetch && options.transport !== "eventsource" ? "fetch" : null;
   const enabled = input.enabled ?? true;
-  const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(), enabled, closed: false, error: undefined, lastEventId: undefined };
+  const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(), enabled, closed: false };
   const emitter = createEmitter<RealtimeBookingsEventMap>();
   const report = (error: RealtimeBookingsError): void => emitter.emit("error", error);
-  const delay = (attempt: number, baseMs = reconnect.baseMs): number => backoffDelay(attempt, { ...reconnect, baseMs, random });
+  const delay = (attempt: number, baseMs = reconnect.baseMs): number => jittered(attempt, { ...reconnect, baseMs, random });
   const cleanups: Array<() => void> = [];
   let online = env.isOnline();
   let paused = false;
@@ -86,11 +86,10 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
   const stallOption = input.heartbeatTimeoutMs === undefined ? undefined : options.heartbeatTimeoutMs;
   const host = { lastEventId: () => state.lastEventId, message: (n: string, d: string, i?: string) => (share ? share.deliver(n, d, i) : receive(n, d, i)), update, stop, report, delay };
   const link: Link = createLink(env, options, kind, poller, host, stallOption);
-  const { locks, BroadcastChannel } = env;
   // By default only with cookies (the native transport): tabs with their own headers or token may be different viewers.
   const share =
-    sharing && locks && BroadcastChannel && (input.shareAcrossTabs ?? kind === "eventsource")
-      ? sharing({ ...env, locks, BroadcastChannel }, new URL(options.streamUrl, globalThis.location?.href).href, {
+    sharing && (input.shareAcrossTabs ?? kind === "eventsource")
+      ? sharing(env, options.streamUrl, {
           lead: () => ((mirror = undefined), link.start(), update("start")),
           follow: (status, reason) => (mirror === undefined && link.stop(), (mirror = status), update(reason)),
           receive,

@@ -187,10 +187,13 @@ export interface RealtimeEnvironment {
   readonly onlineTarget: EventTargetLike | undefined;
   /** Where `visibilitychange` and `resume` fire. @defaultValue `document` */
   readonly visibilityTarget: EventTargetLike | undefined;
-  /** Web Locks, for tab sharing. @defaultValue `navigator.locks` */
-  readonly locks: LockManagerLike | undefined;
-  /** The `BroadcastChannel` constructor, for tab sharing. @defaultValue `globalThis.BroadcastChannel` */
-  readonly BroadcastChannel: (new (name: string) => BroadcastChannelLike) | undefined;
+  /** Web Locks, for tab sharing (the sharing module reads the default). @defaultValue `navigator.locks` */
+  readonly locks?: LockManagerLike | undefined;
+  /**
+   * The `BroadcastChannel` constructor, for tab sharing (the sharing module reads the default).
+   * @defaultValue `globalThis.BroadcastChannel`
+   */
+  readonly BroadcastChannel?: (new (name: string) => BroadcastChannelLike) | undefined;
 }
 
 /**
@@ -205,7 +208,7 @@ export interface RealtimeEnvironment {
  * ```
  */
 export function browserEnvironment(): RealtimeEnvironment {
-  const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor; BroadcastChannel: new (name: string) => BroadcastChannelLike }>;
+  const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor }>;
   return {
     EventSource: g.EventSource,
     fetch: g.fetch && ((url, init) => fetch(url, init)),
@@ -217,7 +220,5 @@ export function browserEnvironment(): RealtimeEnvironment {
     isVisible: () => g.document?.visibilityState !== "hidden",
     onlineTarget: g.addEventListener && (g as EventTargetLike),
     visibilityTarget: g.document,
-    locks: g.navigator?.locks as LockManagerLike | undefined,
-    BroadcastChannel: g.BroadcastChannel,
   };
 }

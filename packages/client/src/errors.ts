@@ -13,7 +13,8 @@
  *   it).
  *
  * Every other code is reported on the `error` event, and the client recovers by itself:
- * - `http_error`: another status (429, 5xx, a proxy's 502 during a deploy…): reconnect with backoff.
+ * - `http_error`: another status (429, 5xx, a proxy's 502 during a deploy…): reconnect with backoff,
+ *   or after the server's `Retry-After` when it sent one (see {@link RealtimeBookingsError.retryAfterMs}).
  * - `invalid_response`: a 200 that is not an event stream, or a version body without a `version`.
  * - `network_error`: the request failed, or the stream was interrupted, or a native `EventSource`
  *   could not connect (a browser does not say why).
@@ -64,6 +65,8 @@ export interface RealtimeBookingsErrorDetails {
   readonly detail?: string | undefined;
   /** The underlying error (a `TypeError` from `fetch`, an exception from a `headers` function…). */
   readonly cause?: unknown;
+  /** The server's `Retry-After` (in seconds on the wire), in milliseconds, capped at 10 minutes. */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /**
@@ -89,6 +92,12 @@ export class RealtimeBookingsError extends Error {
   declare readonly status: number | undefined;
   /** The server's own error code (`unauthenticated`, `token_expired`, `token_invalid`…), if it sent one. */
   declare readonly serverCode: string | undefined;
+  /**
+   * How long the server asked the client to wait (its `Retry-After` header, a number of seconds, in
+   * ms, capped at 10 minutes), if it sent one: the hub does with every 429 and 503. Only a `fetch`
+   * request can read it: the fetch transport and the version endpoint, never a native `EventSource`.
+   */
+  declare readonly retryAfterMs: number | undefined;
 
   /**
    * @param code - the kind of failure
@@ -96,8 +105,8 @@ export class RealtimeBookingsError extends Error {
    */
   constructor(code: RealtimeBookingsErrorCode, details: RealtimeBookingsErrorDetails = {}) {
     const { status, detail, cause } = details;
-    super(`${code}${status ? ` (HTTP ${status})` : ""}${detail ? `: ${detail}` : ""}`, cause === undefined ? undefined : { cause });
-    Object.assign(this, { name: "RealtimeBookingsError", code, status, serverCode: details.serverCode });
+    super(`${code}${status ? ` (HTTP ${status})` : ""}${detail ? `: ${detail}` : ""}`, { cause });
+    Object.assign(this, { name: "RealtimeBookingsError", code, status, serverCode: details.serverCode, retryAfterMs: details.retryAfterMs });
   }
 
   /**

@@ -88,6 +88,8 @@ export interface ResyncEvent {
  * What caused a status change:
  * `start`, `enable`, `disable`, `close` (also an aborted `signal`), `open` (the stream opened, or
  * delivered its first event after a stall), `dropped` (the stream failed or ended: see `error`),
+ * `retry_after` (the hub refused the attempt with 429 or 503 and a `Retry-After`: the next attempt
+ * waits that long instead of the backoff; fetch transport only),
  * `stalled` (the stream opened but delivered nothing, not even a heartbeat, for twice the hub's
  * heartbeat interval: reconnecting), `timeout` (an attempt did not open within `requestTimeoutMs`,
  * as a seventh tab's stream on an HTTP/1.1 hub does: counted as a failure), `fallback` (polling began
@@ -108,6 +110,7 @@ export type StatusReason =
   | "close"
   | "open"
   | "dropped"
+  | "retry_after"
   | "stalled"
   | "timeout"
   | "fallback"

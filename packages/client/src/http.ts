@@ -47,14 +47,24 @@ export async function resolveHeaders(headers: HeadersOption | undefined, token: 
 
 /**
  * The error for a non-success status (internal): 401 `unauthorized`, 403 `forbidden`, 204 from the
- * stream `no_content`, anything else `http_error`.
+ * stream `no_content`, anything else `http_error`. `retryAfter` is the `Retry-After` header: a
+ * positive number of seconds counts (capped at 10 minutes, so an absurd value cannot overflow a
+ * timer); an HTTP date or anything else is ignored (the hub sends seconds).
  */
-export const statusError = (status: number, stream?: boolean, serverCode?: unknown, detail?: unknown): RealtimeBookingsError =>
+export const statusError = (status: number, stream?: boolean, serverCode?: unknown, detail?: unknown, retryAfter?: string | null): RealtimeBookingsError =>
   new RealtimeBookingsError(status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 204 && stream ? "no_content" : "http_error", {
     status,
     serverCode: typeof serverCode === "string" ? serverCode : undefined,
     detail: detail ? `${detail}` : undefined,
+    retryAfterMs: +retryAfter! > 0 ? Math.min(+retryAfter!, 600) * 1000 : undefined,
   });
+
+/**
+ * How long to wait after `error` when the server sent `Retry-After` (internal): that long plus up to
+ * 1 s of jitter (never less: the hub already spreads its answers over whole seconds), else `undefined`.
+ */
+export const retryWait = (error: RealtimeBookingsError, random: () => number): number | undefined =>
+  error.retryAfterMs && error.retryAfterMs + random() * 1000;
 
 /**
  * One GET as the client makes them (internal): no HTTP cache, cookies cross-origin only with
@@ -62,7 +72,8 @@ export const statusError = (status: number, stream?: boolean, serverCode?: unkno
  *
  * @throws {@link RealtimeBookingsError} `network_error` when the request fails, or the
  *   {@link statusError} of any other status; for 401 and 403 the server's JSON body
- *   (`{"error":"token_expired","message":"…"}`) gives the error its `serverCode` and detail
+ *   (`{"error":"token_expired","message":"…"}`) gives the error its `serverCode` and detail, and a
+ *   `Retry-After` header its `retryAfterMs`
  */
 export async function get(
   fetch: FetchLike,
@@ -82,5 +93,5 @@ export async function get(
   if (status === 200 || status === 304) return response;
   // The caller aborts the request afterwards, which also releases an unread body.
   const body = status === 401 || status === 403 ? parseObject(await response.text().catch(() => "")) : {};
-  throw statusError(status, stream, body["error"], body["message"]);
+  throw statusError(status, stream, body["error"], body["message"], response.headers.get("retry-after"));
 }

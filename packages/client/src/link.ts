@@ -1,6 +1,7 @@
 import { createConnection } from "./connection.js";
 import type { RealtimeEnvironment } from "./environment.js";
 import type { RealtimeBookingsError } from "./errors.js";
+import { retryWait } from "./http.js";
 import type { StatusReason, TransportName } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Poller } from "./poller.js";
@@ -42,7 +43,9 @@ export interface Link {
  * Creates the link (internal): opens the stream (see {@link createConnection}), rebuilds it with
  * backoff, and after `fallbackAfter` failures (or a stream that stalls twice in a row, which is what
  * a buffering proxy does) polls the version endpoint while SSE is retried in the background. After
- * such stalls, a stream that opens is trusted (live) only once it delivers an event.
+ * such stalls, a stream that opens is trusted (live) only once it delivers an event. An attempt the
+ * server refused with `Retry-After` (seen by the fetch transport only) waits that long instead of the
+ * backoff, and nothing (a poll that works again, the tab waking) brings the next attempt sooner.
  */
 export function createLink(
   env: RealtimeEnvironment,
@@ -59,6 +62,8 @@ export function createLink(
   let pollFailures = 0;
   let stalls = 0;
   let openedAt = 0;
+  /** The pending retry waits for the server's `Retry-After`: nothing may bring it sooner. */
+  let held = false;
   let reconnectTimer: unknown;
 
   const later = (callback: () => void, ms: number): unknown => env.setTimeout(callback, ms);
@@ -79,23 +84,26 @@ export function createLink(
           if (link.stream !== "open") live();
           host.message(name, data, id);
         },
-        dropped: (error) => drop(error),
+        dropped: drop,
+        resume: host.lastEventId,
       })
     : undefined;
   const connect = (): void => {
     env.clearTimeout(reconnectTimer);
     link = { ...link, stream: "connecting" } as LinkState;
-    connection?.open(host.lastEventId());
+    connection?.open();
   };
 
-  const drop = (error: RealtimeBookingsError): void => {
+  // A declaration, hoisted: the connection above takes it as its `dropped`.
+  function drop(error: RealtimeBookingsError): void {
     if (error.fatal) return host.stop(error);
     const wasOpen = link.stream === "open";
     if (wasOpen && env.now() - openedAt >= options.healthyAfterMs) failures = 0;
     failures++;
     const { code } = error;
     const buffered = code === "stalled" && ++stalls > 1;
-    let reason: StatusReason = code === "stalled" || code === "timeout" ? code : "dropped";
+    const wait = retryWait(error, env.random);
+    let reason: StatusReason = wait ? "retry_after" : code === "stalled" || code === "timeout" ? code : "dropped";
     // A browser's EventSource hides the HTTP status: ask the version endpoint, which answers 401/403
     // too when the session is gone (and catches a change made while the stream was down).
     if (kind === "eventsource" && error.status === undefined && !wasOpen && !link.fallback) void poller.check();
@@ -106,11 +114,13 @@ export function createLink(
     } else {
       link = { ...link, stream: "waiting" } as LinkState;
     }
-    // Waiting and connecting again are both "reconnecting": the retry itself changes no status.
-    reconnectTimer = later(connect, host.delay(failures - 1, connection?.retryMs));
+    // Waiting and connecting again are both "reconnecting": the retry itself changes no status. A
+    // `Retry-After` (429, 503: the hub is full or draining) replaces the backoff.
+    held = !!wait;
+    reconnectTimer = later(connect, wait ?? host.delay(failures - 1, connection?.retryMs));
     host.update(reason, error);
     host.report(error);
-  };
+  }
 
   return {
     get state() {
@@ -136,7 +146,7 @@ export function createLink(
       failures = pollFailures = stalls = 0;
     },
     wake() {
-      if (link.stream === "waiting") connect();
+      if (link.stream === "waiting" && !held) connect();
       if (link.fallback) poller.poll();
       else void poller.check();
     },
@@ -146,7 +156,7 @@ export function createLink(
       pollFailures = count;
       link = { ...link, pollOk: ok };
       // A poll that works again suggests the hub is back: try SSE soon, not only on the backoff schedule.
-      if (recovered && link.stream === "waiting") {
+      if (recovered && link.stream === "waiting" && !held) {
         env.clearTimeout(reconnectTimer);
         reconnectTimer = later(connect, host.delay(0));
       }

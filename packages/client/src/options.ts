@@ -191,7 +191,7 @@ export function resolveOptions(options: RealtimeBookingsOptions): ResolvedOption
     ...numbers,
     streamUrl: `${streamUrl}`,
     versionUrl: versionUrl && `${versionUrl}`,
-    initialVersion: initialVersion === undefined ? undefined : `${initialVersion}`,
+    initialVersion: initialVersion?.toString(),
     transport,
     reconnect: {
       // A zero base or cap would retry a failing server without pause: at least 1 ms and 1 s.

@@ -1,6 +1,6 @@
 import type { RealtimeEnvironment } from "./environment.js";
 import { RealtimeBookingsError } from "./errors.js";
-import { get, resolveHeaders } from "./http.js";
+import { get, resolveHeaders, retryWait } from "./http.js";
 import type { ResolvedOptions } from "./options.js";
 import { parseVersion } from "./parse.js";
 
@@ -38,10 +38,11 @@ export interface Poller {
 /**
  * Creates the version poller (internal). It keeps the version and its ETag between checks, asks with
  * `If-None-Match`, aborts a request after `requestTimeoutMs` (a seventh HTTP/1.1 tab's request can
- * hang for good), and in the fallback polls every `pollIntervalMs`, backing off while polls fail.
+ * hang for good), and in the fallback polls every `pollIntervalMs`, backing off while polls fail (or,
+ * after a 429 or 503 with `Retry-After`, waiting at least that long).
  */
 export function createPoller(
-  env: Pick<RealtimeEnvironment, "fetch" | "setTimeout" | "clearTimeout">,
+  env: Pick<RealtimeEnvironment, "fetch" | "setTimeout" | "clearTimeout" | "random">,
   options: ResolvedOptions,
   host: PollerHost,
 ): Poller {
@@ -55,6 +56,8 @@ export function createPoller(
   let abort: AbortController | undefined;
   let session = 0;
   let failures = 0;
+  /** The wait the last failed request's `Retry-After` asked for. */
+  let wait: number | undefined;
   let pollTimer: unknown;
   let requestTimer: unknown;
 
@@ -89,6 +92,7 @@ export function createPoller(
     return (pending = request()
       .catch((error: RealtimeBookingsError) => {
         if (mine()) {
+          wait = retryWait(error, env.random);
           // Aborted while still ours: only the request timer does that (`stop()` disowns first).
           if (controller.signal.aborted) error = new RealtimeBookingsError("timeout");
           if (error.fatal) host.stop(error);
@@ -111,7 +115,7 @@ export function createPoller(
     void check().then((ok) => {
       if (mine !== session) return;
       failures = ok ? 0 : failures + 1;
-      pollTimer = env.setTimeout(poll, ok ? options.pollIntervalMs : Math.max(options.pollIntervalMs, host.delay(failures - 1)));
+      pollTimer = env.setTimeout(poll, ok ? options.pollIntervalMs : Math.max(options.pollIntervalMs, wait ?? host.delay(failures - 1)));
       host.polled(ok, failures);
     });
   };

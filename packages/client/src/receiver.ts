@@ -9,7 +9,7 @@ import type { Poller } from "./poller.js";
 /** What the receiver reads and writes of the client's state (internal). */
 export interface ReceiverState {
   readonly clientId: string;
-  lastEventId: string | undefined;
+  lastEventId?: string | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SSE_EVENTS } from "@realtime-bookings/protocol";
 import type { StatusReason } from "../events.js";
 import type { RealtimeStatus } from "../status.js";
+import type { LockManagerLike } from "../environment.js";
 import type { TabSharing } from "./types.js";
 
 /** A relayed message: the leader's status (its heartbeat), a stream event, or a version change. */
@@ -28,8 +29,11 @@ const SEEN = 256;
  * request then fails, and when it thaws it steps down. Each tab remembers the last 256 event ids, so an
  * event that arrives both from a thawed leader and from the new one is handled once.
  */
-export const tabSharing: TabSharing = (env, key, host) => {
-  const name = `realtime-bookings:${key}`;
+export const tabSharing: TabSharing = (env, streamUrl, host) => {
+  const g = globalThis as unknown as Partial<Window & { BroadcastChannel: typeof env.BroadcastChannel }>;
+  const { locks = g.navigator?.locks as LockManagerLike | undefined, BroadcastChannel = g.BroadcastChannel } = env;
+  if (!locks || !BroadcastChannel) return undefined;
+  const name = `realtime-bookings:${new URL(streamUrl, g.location?.href).href}`;
   let channel: ReturnType<typeof open> | undefined;
   let abort: AbortController | undefined;
   let release: (() => void) | undefined;
@@ -46,7 +50,7 @@ export const tabSharing: TabSharing = (env, key, host) => {
   };
   const post = (message: Relay): void => channel?.postMessage(message);
   const open = () => {
-    const opened = new env.BroadcastChannel(name);
+    const opened = new BroadcastChannel(name);
     opened.onmessage = ({ data }) => {
       const message = data as Relay;
       if (message.k === "s") {
@@ -62,7 +66,7 @@ export const tabSharing: TabSharing = (env, key, host) => {
     abort?.abort();
     const mine = (abort = new AbortController());
     heard = env.now();
-    env.locks
+    locks
       .request(name, steal ? { steal } : { signal: mine.signal }, () => {
         if (mine !== abort) return undefined;
         return new Promise<void>((resolve) => {

@@ -34,7 +34,9 @@ export interface Sharing {
 /**
  * The tab-sharing module, as `RealtimeBookings.tabSharing` holds it: loading
  * `realtime-bookings-share.global.js` (or assigning `tabSharing` from
- * `@realtime-bookings/client/share`) turns sharing on by default.
+ * `@realtime-bookings/client/share`) turns sharing on by default. It returns `undefined` (each tab
+ * its own stream) when the environment has no Web Locks or no `BroadcastChannel`; tabs share by the
+ * stream URL resolved against the page.
  *
  * @example
  * ```ts
@@ -44,8 +46,7 @@ export interface Sharing {
  * ```
  */
 export type TabSharing = (
-  env: Pick<RealtimeEnvironment, "setTimeout" | "clearTimeout" | "now" | "isVisible"> &
-    Required<{ [K in "locks" | "BroadcastChannel"]: NonNullable<RealtimeEnvironment[K]> }>,
-  key: string,
+  env: Pick<RealtimeEnvironment, "setTimeout" | "clearTimeout" | "now" | "isVisible" | "locks" | "BroadcastChannel">,
+  streamUrl: string,
   host: SharingHost,
-) => Sharing;
+) => Sharing | undefined;

@@ -4,7 +4,7 @@ import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } fr
 import { statusError, withLastEventId } from "../http.js";
 import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
 
-const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat];
+const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat, SSE_EVENTS.reauth];
 
 /**
  * Opens a native `EventSource` (internal). It is closed on its first `error`: the client rebuilds it
