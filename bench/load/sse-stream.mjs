@@ -27,6 +27,8 @@ export class SseStream {
     this.text = "";
     this.data = "";
     this.hasData = false;
+    /** The `event:` field of the event being read. */
+    this.event = "";
     /** @type {string | undefined} */
     this.id = undefined;
   }
@@ -101,9 +103,11 @@ export class SseStream {
   /** @param {string} line */
   line(line) {
     if (line.length === 0) {
-      if (this.hasData) this.handlers.onEvent(this.data, this.id);
+      // The hub's heartbeat is a named event (`event: heartbeat`), other systems' a comment: both are heartbeats.
+      if (this.hasData) this.event === "heartbeat" ? this.handlers.onComment() : this.handlers.onEvent(this.data, this.id);
       this.data = "";
       this.hasData = false;
+      this.event = "";
       return;
     }
     const c = line.charCodeAt(0);
@@ -118,6 +122,8 @@ export class SseStream {
     if (field === "data") {
       this.data = this.hasData ? `${this.data}\n${value}` : value;
       this.hasData = true;
+    } else if (field === "event") {
+      this.event = value;
     } else if (field === "id") {
       if (!value.includes("\0")) this.id = value;
     }

@@ -173,6 +173,17 @@ describe("delivery", () => {
   });
 });
 
+describe("no echo", () => {
+  it("a write that names its tab (X-Realtime-Client) publishes the change with that origin; one without, with none", async () => {
+    const admin = await t.signIn("admin");
+    const reader = await stream(admin);
+    expect((await admin.post("/bookings", bookingForm({ date: "2030-04-01" }), { "X-Realtime-Client": "tab-7f3a" })).status).toBe(201);
+    expect((await admin.post("/bookings", bookingForm({ date: "2030-04-02" }), { "X-Realtime-Client": "bad id with spaces" })).status).toBe(201);
+    await reader.waitForEvents(2, 2000);
+    expect(bookingEvents(reader).map((e) => (e as { origin?: string }).origin)).toEqual(["tab-7f3a", undefined]);
+  });
+});
+
 describe("the local publish route (npm run book)", () => {
   it("publishes with the database's secret, and refuses without it", async () => {
     const admin = await t.signIn("admin");

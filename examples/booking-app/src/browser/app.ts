@@ -1,3 +1,4 @@
+import { setRealtimeClient } from "./api.js";
 import type { ChangeEvent, RealtimeBookings as Client, RefreshInfo, mountStatusButton } from "@realtime-bookings/client";
 import { must, readConfig } from "./config.js";
 import { BookingForms } from "./forms.js";
@@ -60,6 +61,7 @@ function start(): void {
       reconnect: config.client.reconnect,
       onRefresh: refresh,
     });
+    setRealtimeClient(client.clientId);
     client.on("change", (change: ChangeEvent) => {
       changes += 1;
       lastUpdate.dataset["changes"] = String(changes);

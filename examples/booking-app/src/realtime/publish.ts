@@ -9,12 +9,24 @@ import { bookingEvent } from "./events.js";
  *
  * @returns whether the hub took the event
  */
-export async function publishChange(deps: Pick<Deps, "hub" | "logger">, type: "create" | "update" | "delete", booking: Booking, before?: Booking): Promise<boolean> {
+export async function publishChange(
+  deps: Pick<Deps, "hub" | "logger">,
+  type: "create" | "update" | "delete",
+  booking: Booking,
+  before?: Booking,
+  origin?: string,
+): Promise<boolean> {
   try {
-    await deps.hub.publish(bookingEvent(type, booking, before));
+    // `origin`: the tab that made the change (its X-Realtime-Client header); it does not refresh for it.
+    await deps.hub.publish(bookingEvent(type, booking, before), { origin });
     return true;
   } catch (error) {
     deps.logger.warn(`[booking-app] booking ${booking.id} was saved, but publishing its ${type} failed`, error);
     return false;
   }
+}
+
+/** The acting tab's client id from its `X-Realtime-Client` header, if it is one (else no origin). */
+export function originOf(header: string | string[] | undefined): string | undefined {
+  return typeof header === "string" && /^[\x21-\x7e]{1,64}$/.test(header) ? header : undefined;
 }

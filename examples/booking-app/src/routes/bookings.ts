@@ -6,7 +6,7 @@ import type { Deps } from "../deps.js";
 import { readBody } from "../http/request.js";
 import { sendError, sendJson } from "../http/respond.js";
 import type { RouteContext, Router } from "../http/router.js";
-import { publishChange } from "../realtime/publish.js";
+import { originOf, publishChange } from "../realtime/publish.js";
 import { splitDateTime } from "../time.js";
 import { writer } from "./guard.js";
 
@@ -78,7 +78,7 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     if (outOfScope(ctx, deps, session.user, form.input)) return;
     const result = deps.store.create(form.input);
     if (!result.ok) return refuse(ctx, session.user, result);
-    const published = await publishChange(deps, "create", result.booking);
+    const published = await publishChange(deps, "create", result.booking, undefined, originOf(ctx.req.headers["x-realtime-client"]));
     sendJson(ctx.res, 201, { booking: toJson(result.booking), published });
   });
 
@@ -98,7 +98,7 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     const allowed = (b: Booking): boolean => inScope(scopeOf(session.user), b) && writeRefusal(session.user, form.input, deps.store.specialists(), b) === undefined;
     const result = deps.store.update(id, form.input, form.revision, allowed);
     if (!result.ok) return refuse(ctx, session.user, result);
-    const published = await publishChange(deps, "update", result.booking, result.before);
+    const published = await publishChange(deps, "update", result.booking, result.before, originOf(ctx.req.headers["x-realtime-client"]));
     sendJson(ctx.res, 200, { booking: toJson(result.booking), published });
   });
 
@@ -113,7 +113,7 @@ export function bookingRoutes(router: Router, deps: Deps): void {
     const visible = (b: Booking): boolean => inScope(scopeOf(session.user), b);
     const result = deps.store.cancel(id, Number.isSafeInteger(revision) ? revision : undefined, visible);
     if (!result.ok) return refuse(ctx, session.user, result);
-    const published = await publishChange(deps, "delete", result.booking);
+    const published = await publishChange(deps, "delete", result.booking, undefined, originOf(ctx.req.headers["x-realtime-client"]));
     sendJson(ctx.res, 200, { booking: toJson(result.booking), published });
   });
 }
