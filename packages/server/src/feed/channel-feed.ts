@@ -1,3 +1,6 @@
+// About 320 lines, one state machine: the waiting doorbells, the history reads that settle them, and
+// the recovery after a reconnection or a failover share the feed's cursor and queue; split in two, each
+// half would have to reach into the other's private state.
 import {
   type ChannelMessage,
   type EventId,
