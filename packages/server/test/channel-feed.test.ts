@@ -90,6 +90,28 @@ describe("ChannelFeed recovery", () => {
     expect(delivered).toEqual([6, 7]);
   });
 
+  it("noted late (Redis away at start), the start point stays before a message already waiting: it is delivered, not taken as known", async () => {
+    const history: HistoryEntry[] = [];
+    const { delivered, target } = recordingTarget();
+    let down = true;
+    const inner = scriptedBroker(history);
+    const broker: Broker = {
+      ...inner,
+      newestId: async () => (down ? Promise.reject(new Error("Redis is away")) : inner.newestId()),
+      readRecent: async (limit: number) => (down ? Promise.reject(new Error("Redis is away")) : history.slice(-limit)),
+    };
+    const feed = new ChannelFeed(broker, target, target, {}, 100, (call) => call());
+    await feed.start(); // the start point could not be read
+    feed.onReady();
+    await tick();
+    down = false;
+    history.push({ id: "1-0" as EventId, json: json(1) }); // published, and in the history before the feed reads it
+    feed.onMessage(message(1));
+    await tick();
+    await new Promise((r) => setTimeout(r, 1200)); // past the retries of the failed reads
+    expect(delivered).toEqual([1]);
+  });
+
   it("rejects an id the history does not hold, and it moves nothing: later events still arrive", async () => {
     const history: HistoryEntry[] = [];
     const rejected: string[] = [];

@@ -171,18 +171,24 @@ export class ChannelFeed implements BrokerListener {
     const recent = broker.readRecent ? await this.guard(() => (broker.readRecent as NonNullable<Broker["readRecent"]>)(this.replayLimit + 1)) : undefined;
     const newest = recent ? recent.at(-1)?.id : await this.guard(() => broker.newestId());
     if (this.lastSeen !== undefined) return;
+    // Noted late (Redis was away at start), messages may already wait: the start point stays before
+    // the oldest of them, so the read that follows delivers them instead of taking them as known.
+    const waitingFrom = this.waiting.find((w) => w.message.id !== undefined)?.message.id;
+    const all = recent ?? [];
+    const cut = waitingFrom === undefined ? all.length : all.findIndex((e) => compareEventIds(e.id, waitingFrom) >= 0);
+    const entries = cut < 0 ? all : all.slice(0, cut);
     // The tail holds every entry after its start: the oldest entry read is that start (older ones may
     // have been trimmed away), unless the history is empty.
-    const entries = recent ?? [];
-    this.tail.reset(entries[0]?.id ?? newest ?? NO_EVENT_YET);
+    this.tail.reset(entries[0]?.id ?? (entries.length < all.length ? NO_EVENT_YET : (newest ?? NO_EVENT_YET)));
     for (const [at, entry] of entries.entries()) {
       const read = readHistoryEntry(entry, this.limits);
       if (read instanceof ProtocolError) continue;
       if (at > 0) this.tail.append({ ...read, digest: messageDigest(entry.id, entry.json) });
       this.sink.remember(read.id, read.scope);
     }
-    this.lastSeen = newest ?? NO_EVENT_YET;
+    this.lastSeen = entries.length < all.length ? (entries.at(-1)?.id ?? NO_EVENT_YET) : (newest ?? NO_EVENT_YET);
   }
+
 
   /** Reads the history after the last delivered id until every waiting message is settled. */
   private async pump(): Promise<void> {
