@@ -26,6 +26,11 @@ export interface RedisKeys {
   /** The version counter of one specialist, read by that specialist. */
   specialistVersion(id: CanonicalId): string;
   /**
+   * The key of one stream ticket (`bookings:ticket:<digest>`): `digest` is the SHA-256 of the ticket in
+   * hex, so the key names no usable ticket. Written and taken by hubs only; publishers never touch it.
+   */
+  ticket(digest: string): string;
+  /**
    * Whether the names are for Redis Cluster: every name then carries the prefix as its one hash tag
    * (`{bookings}:history`), and publishers use {@link CLUSTER_PUBLISH_SCRIPT} (`SPUBLISH`).
    */
@@ -93,6 +98,7 @@ export function redisKeys(options: RedisKeyOptions = {}): RedisKeys {
     globalVersion: `${prefix}:version`,
     workpointVersion: (id) => `${prefix}:version:workpoint:${id}`,
     specialistVersion: (id) => `${prefix}:version:specialist:${id}`,
+    ticket: (digest) => `${prefix}:ticket:${digest}`,
   };
 }
 

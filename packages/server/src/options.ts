@@ -125,6 +125,14 @@ export interface BookingHubOptions {
    * says how to configure it: there is no default that lets anyone publish.
    */
   readonly authorizePublish?: AuthorizePublish | undefined;
+  /**
+   * Whether a viewer token may travel in the URL (`?token=`). Off by default: URLs end up in proxy and
+   * server logs, so such a request gets 401 `query_token_refused`. A native `EventSource` uses a
+   * single-use ticket instead (`POST <prefix>/ticket`, then `?ticket=`; the SDK does it by itself).
+   * Turn it on only for old clients that cannot fetch a ticket, with short-lived tokens.
+   * @defaultValue false
+   */
+  readonly allowQueryToken?: boolean | undefined;
   /** Cross-origin access, when the hub is served on another origin than the app. */
   readonly cors?: CorsOptions | undefined;
   /**
@@ -183,6 +191,7 @@ export function resolveOptions(options: BookingHubOptions): ResolvedOptions {
     resumeBurst: options.resumeBurst ?? 20,
     resumesPerSecond: options.resumesPerSecond ?? 2,
     reauthLeadMs: options.reauthLeadMs ?? 60_000,
+    allowQueryToken: options.allowQueryToken === true,
     cors: options.cors,
     maxConnections: options.maxConnections ?? Number.POSITIVE_INFINITY,
     maxConnectionsPerViewer: options.maxConnectionsPerViewer ?? Number.POSITIVE_INFINITY,

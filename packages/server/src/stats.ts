@@ -1,4 +1,5 @@
 import type { ViewerRole } from "@realtime-bookings/protocol";
+import type { TicketRefusal } from "./tickets/ticket-reasons.js";
 
 /**
  * Counters of one hub since it started, for `/metrics` and tests. Deliveries count frames written to
@@ -33,6 +34,10 @@ export interface HubStats {
   readonly reauths: number;
   /** Streams closed by a drain (`hub.drain()`), to reconnect to another hub. */
   readonly streamsDrained: number;
+  /** Stream tickets issued by `POST <prefix>/ticket`. */
+  readonly ticketsIssued: number;
+  /** Tickets (and `?token=` requests) refused, by reason. */
+  readonly ticketsRefused: Readonly<Record<TicketRefusal, number>>;
   /** Whether the broker's subscription is up. */
   readonly brokerUp: boolean;
   /** Whether the hub is draining (it opens no new stream). */
@@ -56,7 +61,7 @@ export interface LagHistogram {
 }
 
 /** The mutable counters behind {@link HubStats}. @internal */
-export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp" | "draining" | "oldestBacklogMs" | "deliveryLag">]: number };
+export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp" | "draining" | "oldestBacklogMs" | "deliveryLag" | "ticketsRefused">]: number };
 
 /** @internal */
 export const newCounters = (): Counters => ({
@@ -73,4 +78,5 @@ export const newCounters = (): Counters => ({
   publishesRefused: 0,
   reauths: 0,
   streamsDrained: 0,
+  ticketsIssued: 0,
 });

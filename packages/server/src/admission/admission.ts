@@ -1,4 +1,4 @@
-import { type ViewerScope, safeParseViewer } from "@realtime-bookings/protocol";
+import { type ViewerScope, safeParseViewer, scopeKey } from "@realtime-bookings/protocol";
 import { AuthenticationError } from "../errors.js";
 import { corsDecision } from "../http/cors.js";
 import { type PlainResponse, errorResponse } from "../http/plain-response.js";
@@ -6,6 +6,9 @@ import type { HubRequest } from "../http/request.js";
 import { jitteredRetryAfter } from "../http/retry-after.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Counters } from "../stats.js";
+import type { TicketRefusalCounts } from "../tickets/ticket-reasons.js";
+import { ticketRefusal } from "../tickets/ticket-refusal.js";
+import type { TicketStore } from "../tickets/ticket-store.js";
 
 /** A request's viewer as `authenticate` decided it, with the CORS headers every answer carries. @internal */
 export interface Gated {
@@ -33,7 +36,13 @@ export interface AdmissionState {
   subscribed(): Promise<void>;
 }
 
-type AdmissionOptions = Pick<ResolvedOptions, "cors" | "authenticate" | "viewerKey" | "maxConnections" | "maxConnectionsPerViewer" | "logger">;
+type AdmissionOptions = Pick<ResolvedOptions, "cors" | "authenticate" | "viewerKey" | "maxConnections" | "maxConnectionsPerViewer" | "allowQueryToken" | "logger">;
+
+/** How admission redeems `?ticket=` and counts what it refuses. @internal */
+export interface AdmissionTickets {
+  readonly store: TicketStore;
+  readonly refused: TicketRefusalCounts;
+}
 
 /** A jittered `Retry-After` of 1–3 s, so refused clients do not come back together. */
 const jitteredRetry = (headers: Record<string, string>): Record<string, string> => ({ ...headers, "Retry-After": jitteredRetryAfter(1) });
@@ -50,6 +59,7 @@ export class Admission {
     private readonly options: AdmissionOptions,
     private readonly counters: Counters,
     private readonly state: AdmissionState,
+    private readonly tickets: AdmissionTickets,
   ) {}
 
   /** Checks shared by both endpoints: open, CORS, method, viewer. */
@@ -87,14 +97,55 @@ export class Admission {
     return { ...gated, key, lastEventId };
   }
 
+  /**
+   * Who is asking: a `?token=` is refused unless `allowQueryToken`; a `?ticket=` is redeemed (once);
+   * otherwise `authenticate` decides from the header or the cookie.
+   */
   private async authorize(request: HubRequest, headers: Record<string, string>): Promise<Gated | PlainResponse> {
+    if (this.refusesQueryToken(request)) return ticketRefusal(this.tickets.refused, "query_token_refused", headers);
+    const ticket = request.url.searchParams.get("ticket");
+    return ticket === null ? this.credentials(request, headers) : this.redeem(request, ticket, headers);
+  }
+
+  /** Whether the request carries a `?token=` this hub does not accept. */
+  refusesQueryToken(request: HubRequest): boolean {
+    return !this.options.allowQueryToken && request.url.searchParams.has("token");
+  }
+
+  /**
+   * Redeems a ticket: it grants what its token granted (viewer, key, expiry). Credentials sent with it
+   * (a header or cookie that `authenticate` accepts) must name the same viewer, or the ticket (already
+   * used up) is refused: a stolen ticket is no way to swap identities.
+   */
+  private async redeem(request: HubRequest, ticket: string, headers: Record<string, string>): Promise<Gated | PlainResponse> {
+    let grant: Awaited<ReturnType<TicketStore["redeem"]>>;
+    try {
+      grant = await this.tickets.store.redeem(ticket);
+    } catch {
+      return errorResponse(503, "broker_unavailable", "Could not check the ticket; retry later.", jitteredRetry(headers));
+    }
+    if (typeof grant === "string") return ticketRefusal(this.tickets.refused, grant, headers);
+    if (request.header("authorization") !== undefined || request.header("cookie") !== undefined) {
+      const other = await this.credentials(request, headers, true);
+      const differs = !("status" in other) && (scopeKey(other.viewer) !== scopeKey(grant.viewer) || (other.key !== undefined && grant.key !== undefined && other.key !== grant.key));
+      if (differs) return ticketRefusal(this.tickets.refused, "ticket_viewer_mismatch", headers);
+    }
+    return { viewer: grant.viewer, key: grant.key, expiresAt: grant.expiresAt, headers };
+  }
+
+  /**
+   * The viewer `authenticate` names from the request's credentials (header or cookie).
+   *
+   * @param quiet - when only comparing with a ticket: an `authenticate` that throws is not logged
+   */
+  async credentials(request: HubRequest, headers: Record<string, string>, quiet = false): Promise<Gated | PlainResponse> {
     const { logger } = this.options;
     let answer: Awaited<ReturnType<AdmissionOptions["authenticate"]>>;
     try {
       answer = await this.options.authenticate(request);
     } catch (error) {
       if (error instanceof AuthenticationError) return errorResponse(error.status, error.reason, error.message, { ...headers, ...error.headers });
-      logger.error("[realtime-bookings] authenticate threw", error);
+      if (!quiet) logger.error("[realtime-bookings] authenticate threw", error);
       return errorResponse(500, "internal_error", "Authentication failed on the server.", headers);
     }
     if (answer === null || answer === undefined) return errorResponse(401, "unauthenticated", "Sign in to receive booking updates.", headers);

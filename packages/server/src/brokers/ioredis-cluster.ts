@@ -7,6 +7,7 @@ import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster
 import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { ioredisShards } from "./ioredis-shards.js";
 import { ShardSubscriber } from "./shard-subscriber.js";
+import { redisTickets } from "./redis-tickets.js";
 import type { Broker, BrokerListener } from "./types.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
@@ -52,6 +53,7 @@ export function ioredisClusterBroker(cluster: Cluster, options: ClusterBrokerOpt
   return {
     keys,
     kind: "ioredis-cluster",
+    ...redisTickets(([command, ...args]) => cluster.call(command as string, ...args)),
     async publish(eventJson, versionKeys) {
       const reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
       const id = parseEventId(reply);

@@ -4,6 +4,7 @@ import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { type StreamReply, entriesOf } from "./ioredis-stream.js";
+import { redisTickets } from "./redis-tickets.js";
 import type { Broker, BrokerListener } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
@@ -112,6 +113,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
   return {
     keys,
     kind: "ioredis",
+    ...redisTickets(([command, ...args]) => client.call(command as string, ...args)),
     async publish(eventJson, versionKeys) {
       // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
       // one) and be sent after the caller was told it failed: refuse it now instead.

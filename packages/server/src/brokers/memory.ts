@@ -3,6 +3,9 @@ import { HubError } from "../errors.js";
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "./types.js";
 import { withEventId } from "./with-event-id.js";
 
+/** The most stream tickets the memory broker keeps; past it the oldest is forgotten. */
+const MAX_TICKETS = 100_000;
+
 /** Options of {@link memoryBroker}. */
 export interface MemoryBrokerOptions extends RedisKeyOptions {
   /**
@@ -35,6 +38,9 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   let seq = 0;
   let listener: BrokerListener | undefined;
   let closed = false;
+  // Stream tickets, oldest first: expired ones are purged from the front, and past the cap the oldest
+  // goes (a valid token can mint only so many, but many viewers together must not grow memory either).
+  const tickets = new Map<string, { value: string; until: number }>();
 
   const nextId = (): EventId => {
     const now = Date.now();
@@ -96,6 +102,25 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     async readRecent(limit) {
       ensureOpen();
       return history.slice(-limit);
+    },
+    async putTicket(key, value, ttlMs) {
+      ensureOpen();
+      const now = Date.now();
+      for (const [k, t] of tickets) {
+        if (t.until > now && tickets.size < MAX_TICKETS) break;
+        tickets.delete(k);
+      }
+      if ((tickets.get(key)?.until ?? 0) > now) return false;
+      tickets.set(key, { value, until: now + ttlMs });
+      return true;
+    },
+    async takeTicket(key, mark) {
+      ensureOpen();
+      const ticket = tickets.get(key);
+      if (!ticket || ticket.until <= Date.now()) return undefined;
+      const { value } = ticket;
+      ticket.value = mark;
+      return value;
     },
     async ping() {
       ensureOpen();

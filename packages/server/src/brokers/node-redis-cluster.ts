@@ -5,6 +5,7 @@ import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
 import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster-options.js";
 import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { type ShardConnection, type ShardConnector, type SlotsReply, ShardSubscriber } from "./shard-subscriber.js";
+import { redisTickets } from "./redis-tickets.js";
 import type { Broker, BrokerListener } from "./types.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
@@ -129,6 +130,7 @@ export function nodeRedisClusterBroker(cluster: NodeRedisClusterClient, options:
   return {
     keys,
     kind: "node-redis-cluster",
+    ...redisTickets((args) => cluster.sendCommand(args[1], false, [...args])),
     async publish(eventJson, versionKeys) {
       const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
       const id = parseEventId(reply);

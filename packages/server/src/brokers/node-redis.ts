@@ -3,6 +3,7 @@ import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
+import { redisTickets } from "./redis-tickets.js";
 import type { Broker, BrokerListener } from "./types.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
@@ -72,6 +73,8 @@ export interface NodeRedisClient {
   get(key: string): Promise<string | null>;
   ping(): Promise<unknown>;
   duplicate(): NodeRedisSubscriber;
+  /** A raw command (`["SET", …]`): stream tickets use it; a client without it serves no `/ticket`. */
+  sendCommand?(args: string[]): Promise<unknown>;
 }
 
 /**
@@ -111,6 +114,7 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
   return {
     keys,
     kind: "node-redis",
+    ...(client.sendCommand && redisTickets((args) => (client.sendCommand as (a: string[]) => Promise<unknown>).call(client, [...args]))),
     async publish(eventJson, versionKeys) {
       const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
       const id = parseEventId(reply);

@@ -80,6 +80,21 @@ export interface Broker {
    * broker without it starts from the newest id.
    */
   readRecent?(limit: number): Promise<readonly HistoryEntry[]>;
+  /**
+   * Stores a stream ticket under `key` unless one is there already (`SET key value NX PX ttlMs`).
+   * Optional, with {@link Broker.takeTicket}: without both the hub's `/ticket` endpoint answers 501.
+   *
+   * @returns `true` when stored, `false` when the key was taken
+   */
+  putTicket?(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes a stream ticket once, atomically: replaces its value with `mark`, keeping its expiry
+   * (`SET key mark XX KEEPTTL GET`), and returns what it held. Two hubs taking one ticket at once get
+   * the record once and `mark` once.
+   *
+   * @returns the previous value, or `undefined` when there is no such key (never stored, or gone)
+   */
+  takeTicket?(key: string, mark: string): Promise<string | undefined>;
   /** Resolves when the broker's server answers; rejects otherwise. */
   ping(): Promise<void>;
   /** Frees the subscription and any connection the broker opened itself (never the app's own client). */

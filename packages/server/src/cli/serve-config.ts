@@ -45,6 +45,8 @@ export interface ServeConfig {
   readonly auth: JwtAuthenticator;
   /** Where tokens are read from, for the start-up line. */
   readonly tokenPlaces: readonly string[];
+  /** Whether the hub lets `?token=` through to the authenticator (`--allow-query-token`, or `--no-query-token`, which ignores it). */
+  readonly allowQueryToken: boolean;
   readonly redisUrl: string | undefined;
   /** A Sentinel set or a Cluster instead of `redisUrl`. */
   readonly topology: Topology | undefined;
@@ -86,6 +88,7 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
     throw new UsageError("viewer tokens need a key: --secret (or REALTIME_BOOKINGS_SECRET, --secret-file) or --public-key");
   }
   const cookie = flags["token-cookie"] ?? "rb_token";
+  if (flags["no-query-token"] && flags["allow-query-token"]) throw new UsageError("--no-query-token and --allow-query-token contradict each other: give one");
   const auth = asUsage(() =>
     jwtAuthenticator({
       secret,
@@ -125,7 +128,9 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
     corsOrigins,
     metricsToken: firstSet(flags["metrics-token"], env["REALTIME_BOOKINGS_METRICS_TOKEN"]),
     auth,
-    tokenPlaces: ["Authorization header", `cookie ${cookie}`, ...(flags["no-query-token"] ? [] : ["?token="])],
+    tokenPlaces: ["Authorization header", `cookie ${cookie}`, "?ticket=", ...(flags["allow-query-token"] ? ["?token="] : [])],
+    // --no-query-token: the authenticator never reads ?token=, so the hub need not refuse it first.
+    allowQueryToken: flags["allow-query-token"] === true || flags["no-query-token"] === true,
     redisUrl,
     topology,
     keyOptions,

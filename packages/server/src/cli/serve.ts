@@ -51,6 +51,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       broker,
       maxConnections: config.maxConnections,
       maxConnectionsPerViewer: config.maxConnectionsPerViewer,
+      allowQueryToken: config.allowQueryToken,
       heartbeatMs: config.heartbeatMs,
       retryMs: config.retryMs,
       brokerTimeoutMs: config.brokerTimeoutMs,

@@ -84,7 +84,11 @@ Endpoints (under --path-prefix):
       help: "accept only tokens whose aud claim is this; others are refused (token_claims)",
     },
     "token-cookie": { group: "Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub, jti)", value: "<name>", default: "rb_token", help: "cookie that may hold the token" },
-    "no-query-token": { group: "Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub, jti)", help: "refuse ?token= (tokens in URLs end up in logs)" },
+    "no-query-token": { group: "Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub, jti)", help: "ignore ?token= altogether, as if absent (by default it is refused with query_token_refused)" },
+    "allow-query-token": {
+      group: "Viewer tokens (JWT with role, specialist_id / workpoint_id, exp; optional sub, jti)",
+      help: "accept ?token= (the weaker choice: URLs end up in logs); by default a native EventSource uses a single-use ticket from POST /ticket",
+    },
     port: { group: "HTTP", value: "<n>", env: "PORT", integer: { min: 0, max: 65_535, default: 8080 }, help: "port; 0 picks a free one (the start-up line names it)" },
     host: { group: "HTTP", value: "<address>", default: "0.0.0.0", help: "interface" },
     "path-prefix": { group: "HTTP", value: "<path>", help: "serve the endpoints under it, e.g. /realtime" },

@@ -25,7 +25,7 @@ export interface CorsOptions {
 export type CorsDecision = { readonly allowed: true; readonly headers: Record<string, string> } | { readonly allowed: false };
 
 /** @internal */
-export function corsDecision(options: CorsOptions | undefined, request: HubRequest): CorsDecision {
+export function corsDecision(options: CorsOptions | undefined, request: HubRequest, methods = "GET, OPTIONS"): CorsDecision {
   const origin = request.header("origin");
   if (!origin) return { allowed: true, headers: {} };
   if (!options) return { allowed: true, headers: {} }; // same-origin deployments: browsers enforce CORS themselves
@@ -34,9 +34,9 @@ export function corsDecision(options: CorsOptions | undefined, request: HubReque
   const headers: Record<string, string> = { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
   if (options.credentials !== false) headers["Access-Control-Allow-Credentials"] = "true";
   if (request.method === "OPTIONS") {
-    headers["Access-Control-Allow-Methods"] = "GET, OPTIONS";
+    headers["Access-Control-Allow-Methods"] = methods;
     // Last-Event-ID is not CORS-safelisted (whatwg/fetch#568); If-None-Match is sent by version polling.
-    headers["Access-Control-Allow-Headers"] = "Authorization, Last-Event-ID, If-None-Match, Cache-Control";
+    headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Last-Event-ID, If-None-Match, Cache-Control";
     headers["Access-Control-Max-Age"] = String(options.maxAge ?? 600);
   } else {
     headers["Access-Control-Expose-Headers"] = "ETag";

@@ -5,6 +5,7 @@ import type { Broker } from "../brokers/types.js";
 import { eventsEndpoint } from "../endpoints/events-endpoint.js";
 import type { HubHandler } from "../endpoints/handler.js";
 import { publishEndpoint } from "../endpoints/publish-endpoint.js";
+import { ticketEndpoint } from "../endpoints/ticket-endpoint.js";
 import { versionEndpoint } from "../endpoints/version-endpoint.js";
 import { HubError } from "../errors.js";
 import { Broadcaster } from "../fanout/broadcaster.js";
@@ -16,9 +17,12 @@ import { LaravelFeed } from "../feed/laravel-feed.js";
 import { Publisher } from "../publishing/publisher.js";
 import { type BookingHubOptions, resolveOptions } from "../options.js";
 import { type HubStats, newCounters } from "../stats.js";
+import { newTicketRefusalCounts } from "../tickets/ticket-reasons.js";
+import { TicketStore } from "../tickets/ticket-store.js";
 import { BrokerWatch } from "./broker-watch.js";
 import { CachedProbe } from "./cached-probe.js";
 import { withDeadline } from "./guard.js";
+import type { TicketRefusal } from "../tickets/ticket-reasons.js";
 
 
 /** How long `/healthz` reuses the broker's last answer: 2,000 requests cost one ping, not 2,000. */
@@ -72,6 +76,14 @@ export interface BookingHub {
    * `200 {"id": "<event id>"}`, or 400 naming the invalid field, 401/403, 405, 408, 413, 415, 503.
    */
   readonly publisher: HubHandler;
+  /**
+   * The ticket endpoint (POST): the viewer's token arrives once, in the `Authorization: Bearer` header
+   * (or the cookie `authenticate` reads), and the answer is `200 {"ticket": "…", "expiresIn": 30}`: a
+   * single-use ticket, valid 30 s on any hub of the same Redis, for `?ticket=` on the stream or
+   * version URL, where a native `EventSource` could otherwise only put the token itself. Refusals
+   * carry a {@link TicketRefusal} code; see `docs/protocol.md`.
+   */
+  readonly ticket: HubHandler;
   /** The broker this hub runs on. */
   readonly broker: Broker;
   /** Counters since start. */
@@ -119,6 +131,7 @@ export interface BookingHub {
  * createServer((req, res) => {
  *   if (req.url?.startsWith("/events")) return hub.events.node(req, res);
  *   if (req.url?.startsWith("/version")) return hub.version.node(req, res);
+ *   if (req.url?.startsWith("/ticket")) return hub.ticket.node(req, res);
  *   res.writeHead(404).end();
  * }).listen(3000);
  * await hub.publish({ type: "create", data: { id: 42, specialist_id: 3, workpoint_id: 1 } });
@@ -129,11 +142,13 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const broker = options.broker ?? memoryBroker();
   const limits: JsonLimits = { maxLength: o.maxEventLength };
   const counters = newCounters();
+  const ticketsRefused = newTicketRefusalCounts();
   const guard = <T>(call: () => Promise<T>): Promise<T> => withDeadline(call, o.brokerTimeoutMs);
   let closed = false;
   let draining: Promise<unknown> | undefined;
 
   const watch = new BrokerWatch(counters, o.logger);
+  const tickets = new TicketStore(broker, guard);
   const broadcaster = new Broadcaster(counters, o.logger, o.heartbeatMs);
   const laravel = o.laravel && new LaravelFeed(broker, o.laravel, broadcaster, watch, limits);
   const feed = new ChannelFeed(broker, broadcaster, watch, limits, o.replayLimit, guard);
@@ -150,7 +165,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     },
     connections: broadcaster,
     subscribed: () => guard(() => subscribed),
-  });
+  }, { store: tickets, refused: ticketsRefused });
   const reader = new ReplayReader(broker, o.replayLimit, limits, guard, (error) => watch.invalidHistory(error));
   const resumer = new Resumer(feed.tail, reader, new ResumeLimiter(o.resumeBurst, o.resumesPerSecond), o.replayLimit, counters);
   const publisher = new Publisher(broker, limits, guard, counters);
@@ -160,6 +175,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     broker,
     events: eventsEndpoint({ options: o, counters, admission, broadcaster, resumer, feedIdle: () => feed.idle(), closed: () => closed }),
     publisher: publishEndpoint({ options: o, publisher, counters, closed: () => closed }),
+    ticket: ticketEndpoint({ options: o, admission, store: tickets, counters, refused: ticketsRefused, closed: () => closed }),
     version: versionEndpoint(admission, (viewer) => guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer))), o.logger),
     async publish(event, options) {
       if (closed) throw new HubError("closed", "the hub is closed; create a new one to publish");
@@ -169,7 +185,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     },
     stats() {
       const lag = broadcaster.lag.snapshot();
-      return { ...counters, connections: broadcaster.byRole(), brokerUp: watch.up, draining: draining !== undefined, oldestBacklogMs: broadcaster.oldestBacklogMs(), deliveryLag: lag };
+      return { ...counters, ticketsRefused: { ...ticketsRefused }, connections: broadcaster.byRole(), brokerUp: watch.up, draining: draining !== undefined, oldestBacklogMs: broadcaster.oldestBacklogMs(), deliveryLag: lag };
     },
     async health() {
       // Reused for a second, unless the subscription went down or came back meanwhile.

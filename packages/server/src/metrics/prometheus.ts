@@ -1,5 +1,6 @@
 import { HubError } from "../errors.js";
 import type { HubStats, LagHistogram } from "../stats.js";
+import { TICKET_REFUSALS } from "../tickets/ticket-reasons.js";
 
 /** The content type of the Prometheus text exposition format (version 0.0.4). */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -55,6 +56,13 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
     counter("publishes_refused_total", "Requests to the publish endpoint refused (credentials, method, type, size, event).", stats.publishesRefused),
     counter("reauths_total", "reauth notices sent to streams whose credentials were about to expire.", stats.reauths),
     counter("streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", stats.streamsDrained),
+    counter("tickets_issued_total", "Stream tickets issued by POST /ticket.", stats.ticketsIssued),
+    {
+      name: "tickets_refused_total",
+      help: "Stream tickets (and ?token= requests) refused, by reason.",
+      type: "counter",
+      samples: TICKET_REFUSALS.map((reason) => ({ labels: { reason }, value: stats.ticketsRefused[reason] })),
+    },
     { name: "draining", help: "Whether the hub is draining (1) and opens no new stream.", type: "gauge", samples: [{ value: stats.draining ? 1 : 0 }] },
     {
       name: "oldest_backlog_seconds",
@@ -94,7 +102,7 @@ const formatValue = (value: number): string =>
  * `…_events_delivered_total`, `…_events_dropped_total`, `…_messages_rejected_total`,
  * `…_slow_readers_dropped_total`, `…_replays_total`, `…_resyncs_total`,
  * `…_connections_refused_total`, `…_published_total`, `…_publishes_refused_total`, `…_reauths_total`,
- * `…_streams_drained_total` (counters); `…_draining` and `…_oldest_backlog_seconds` (gauges);
+ * `…_streams_drained_total`, `…_tickets_issued_total`, `…_tickets_refused_total{reason}` (counters); `…_draining` and `…_oldest_backlog_seconds` (gauges);
  * `…_delivery_lag_seconds` (a histogram); then `options.extra`.
  *
  * @param stats - from `hub.stats()`

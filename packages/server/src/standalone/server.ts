@@ -113,6 +113,7 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
  *
  * - `GET <prefix>/events`: the SSE stream (`hub.events`);
  * - `GET <prefix>/version`: the polling fallback (`hub.version`);
+ * - `POST <prefix>/ticket`: a single-use stream ticket for `?ticket=` (`hub.ticket`);
  * - `GET <prefix>/healthz`: 200 `{"ok":true,…}`, or 503 `{"ok":false,…}` while the broker is
  *   unreachable or its subscription is down;
  * - `GET <prefix>/metrics`: the counters in Prometheus text format, or JSON with `?format=json` or
@@ -151,6 +152,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     // A stream ends when its credentials expire: the hub does it, from authenticate's expiresAt.
     [`${prefix}/events`, (req, res) => hub.events.node(req, res)],
     [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
+    // The token arrives once, in a header; the answer is a single-use ticket for ?ticket= (no token in URLs).
+    [`${prefix}/ticket`, (req, res) => hub.ticket.node(req, res)],
     [`${prefix}/healthz`, healthz],
     [`${prefix}/metrics`, metrics],
     // Server to server: a publisher token, no CORS (hub.publisher answers 403 when none is configured).

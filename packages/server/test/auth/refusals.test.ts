@@ -6,8 +6,9 @@ const open: JwtHub[] = [];
 afterEach(async () => {
   for (const hub of open.splice(0)) await hub.close();
 });
+// These tests are about where jwtAuthenticator reads a token, ?token= included: the hub lets it through.
 const start = async (): Promise<JwtHub> => {
-  const hub = await startJwtHub();
+  const hub = await startJwtHub({}, 2, true);
   open.push(hub);
   return hub;
 };

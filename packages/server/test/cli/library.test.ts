@@ -40,6 +40,8 @@ const stats: HubStats = {
   publishesRefused: 0,
   reauths: 0,
   streamsDrained: 0,
+  ticketsIssued: 5,
+  ticketsRefused: { ticket_unknown: 0, ticket_used: 2, ticket_expired: 0, ticket_viewer_mismatch: 0, ticket_scope: 0, too_many_tickets: 0, tickets_unsupported: 0, query_token_refused: 1 },
   brokerUp: false,
   draining: false,
   oldestBacklogMs: 0,
@@ -101,7 +103,10 @@ describe("prometheusMetrics", () => {
     expect(text).toContain("realtime_bookings_broker_up 0\n");
     expect(text).toContain("# HELP realtime_bookings_odd_total Odd\\nhelp\n# TYPE realtime_bookings_odd_total counter\n");
     expect(text).toContain('realtime_bookings_odd_total{path="a\\"b\\\\c\\nd"} 1\n');
-    expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(19);
+    // 19 families, plus tickets issued and refused (issue 14).
+    expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(21);
+    expect(text).toContain('realtime_bookings_tickets_issued_total 5\n');
+    expect(text).toContain('realtime_bookings_tickets_refused_total{reason="ticket_used"} 2\n');
     expect(text).toContain('realtime_bookings_delivery_lag_seconds_bucket{le="0.01"} 2\nrealtime_bookings_delivery_lag_seconds_bucket{le="+Inf"} 3\nrealtime_bookings_delivery_lag_seconds_sum 0.04\nrealtime_bookings_delivery_lag_seconds_count 3\n');
     expect(() => prometheusMetrics(stats, { extra: [{ name: "bad-name", help: "", type: "gauge", samples: [] }] })).toThrow(/not a valid Prometheus metric name/);
     expect(() => prometheusMetrics(stats, { extra: [{ name: "ok", help: "", type: "gauge", samples: [{ labels: { "bad-label": "x" }, value: 1 }] }] })).toThrow(/label/);

@@ -41,7 +41,10 @@ describe.skipIf(!available)("realtime-bookings serve + publish over Redis", () =
     const spec4 = await sse(`${hub.url}/events`, bearer(await viewerToken({ role: "specialist", specialist_id: "4" })));
     const sup1 = await sse(`${hub.url}/events`, { Cookie: `rb_token=${await viewerToken({ role: "supervisor", workpoint_id: 1 })}` });
     const sup2 = await sse(`${hub.url}/events`, bearer(await viewerToken({ role: "supervisor", workpoint_id: 2 })));
-    const admin = await sse(`${hub.url}/events?token=${await viewerToken({ role: "admin" })}`);
+    // The admin streams as a native EventSource would: its token goes once in a header, for a ticket.
+    const issued = await fetch(`${hub.url}/ticket`, { method: "POST", headers: bearer(await viewerToken({ role: "admin" })) });
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const admin = await sse(`${hub.url}/events?ticket=${ticket}`);
     expect([spec3, spec4, sup1, sup2, admin].map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
 
     const first = await publish(prefix, "--type", "create", "--id", "42", "--specialist", "3", "--workpoint", "1", "--data", '{"start":"2025-01-31 10:00"}');

@@ -42,7 +42,8 @@ const refusedWith = (error: string) => ({ status: 401, type: "application/json; 
 describe("realtime-bookings serve: viewer tokens (HS256)", () => {
   let hub: ServeProcess;
   beforeAll(async () => {
-    hub = await startServe(["--secret", SECRET]);
+    // --allow-query-token: the first test checks every place a token may come from, ?token= included.
+    hub = await startServe(["--secret", SECRET, "--allow-query-token"]);
   });
 
   it("accepts a valid token from the header, the cookie or the query, and a token just past exp within the 5 s tolerance", async () => {

@@ -15,9 +15,9 @@ export interface JwtHub {
 }
 
 /** Starts a {@link JwtHub}; `maxConnectionsPerViewer` defaults to 2 so caps are quick to reach. */
-export async function startJwtHub(auth: Partial<JwtAuthenticatorOptions> = {}, maxConnectionsPerViewer = 2): Promise<JwtHub> {
+export async function startJwtHub(auth: Partial<JwtAuthenticatorOptions> = {}, maxConnectionsPerViewer = 2, allowQueryToken = false): Promise<JwtHub> {
   const authenticator = jwtAuthenticator({ secret: SECRET, ...auth });
-  const hub = createBookingHub({ broker: memoryBroker(), authenticate: authenticator.authenticate, maxConnectionsPerViewer, logger: { warn() {}, error() {} } });
+  const hub = createBookingHub({ broker: memoryBroker(), authenticate: authenticator.authenticate, maxConnectionsPerViewer, allowQueryToken, logger: { warn() {}, error() {} } });
   const server: Server = createServer((req, res) => void hub.events.node(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
