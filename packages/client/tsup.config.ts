@@ -12,7 +12,7 @@ export const SHARED_BUDGET_BYTES = 7.5 * 1024;
  * tab-sharing bundle uses across the bundle boundary (`lead`, `follow`, `receive`, `changed`, `join`…).
  */
 const INTERNAL_PROPERTIES =
-  /^(opened|dropped|resume|polled|failures|wake|retryMs|touch|check|poll|dispose|report|delay|update|pollOk|fallback|emitter|state|start|stop|emit|retry|comment)$/;
+  /^(opened|dropped|resume|polled|failures|wake|retryMs|touch|check|poll|dispose|report|delay|update|pollOk|fallback|emitter|state|start|stop|emit|retry|comment|open|url|online|link|event)$/;
 const IIFE_FILE = "dist/realtime-bookings.global.js";
 const SHARE_FILE = "dist/realtime-bookings-share.global.js";
 const gzipped = (file: string): number => gzipSync(readFileSync(file), { level: 9 }).length;
@@ -28,9 +28,9 @@ const iife = {
   // The names of internal interfaces only (link, connection, poller, their hosts; never an option, an
   // event field, an environment member or anything the share bundle calls) are mangled too: ~60 B.
   terserOptions: {
-    ecma: 2020,
-    compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe: true },
-    mangle: { properties: { regex: INTERNAL_PROPERTIES } },
+    ecma: 2022,
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe: true, hoist_props: false, module: true },
+    mangle: { properties: { regex: INTERNAL_PROPERTIES, builtins: true } },
     format: { comments: false },
   },
   sourcemap: true,

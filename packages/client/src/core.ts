@@ -47,7 +47,8 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
   const { EventSource, fetch, random } = env;
   const { headers, token, reconnect, pauseWhenHidden } = options;
   const kind: TransportName | null =
-    EventSource && options.transport !== "fetch" && headers === undefined && token === undefined ? "eventsource" : fetch && options.transport !== "eventsource" ? "fetch" : null;
+    // With a token the native transport is used only when asked for (it then fetches a ticket first).
+    EventSource && options.transport !== "fetch" && headers === undefined && (token === undefined || options.transport === "eventsource") ? "eventsource" : fetch && options.transport !== "eventsource" ? "fetch" : null;
   const enabled = input.enabled ?? true;
   const state: CoreState = { status: "connecting", transport: kind, clientId: newClientId(), enabled, closed: false };
   const emitter = createEmitter<RealtimeBookingsEventMap>();
@@ -88,7 +89,7 @@ export function createCore(input: RealtimeBookingsOptions, sharing?: TabSharing)
   const link: Link = createLink(env, options, kind, poller, host, stallOption);
   // By default only with cookies (the native transport): tabs with their own headers or token may be different viewers.
   const share =
-    sharing && (input.shareAcrossTabs ?? kind === "eventsource")
+    sharing && (input.shareAcrossTabs ?? (kind === "eventsource" && !token))
       ? sharing(env, options.streamUrl, {
           lead: () => ((mirror = undefined), link.start(), update("start")),
           follow: (status, reason) => (mirror === undefined && link.stop(), (mirror = status), update(reason)),

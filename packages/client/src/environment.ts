@@ -61,10 +61,12 @@ export type EventSourceConstructor = new (url: string, init: { withCredentials: 
  *
  * @example
  * ```ts
- * const init: FetchLikeInit = { headers: { Accept: "text/event-stream" }, credentials: "same-origin", cache: "no-store", signal };
+ * const init: FetchLikeInit = { method: "GET", headers: { Accept: "text/event-stream" }, credentials: "same-origin", cache: "no-store", signal };
  * ```
  */
 export interface FetchLikeInit {
+  /** `GET`, or `POST` for a stream ticket (the native transport with a `token`). */
+  readonly method: string;
   /** Request headers. */
   readonly headers: Record<string, string>;
   /** `include` when `withCredentials` is on, else `same-origin`. */

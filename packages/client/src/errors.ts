@@ -117,3 +117,6 @@ export class RealtimeBookingsError extends Error {
     return ["invalid_options", "unsupported", "unauthorized", "forbidden", "no_content"].includes(this.code);
   }
 }
+
+/** `error` itself when it is a {@link RealtimeBookingsError}, else a `network_error` caused by it (internal). */
+export const asError = (error: unknown): RealtimeBookingsError => (error instanceof RealtimeBookingsError ? error : new RealtimeBookingsError("network_error", { cause: error }));

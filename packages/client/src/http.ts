@@ -25,9 +25,9 @@ export type HeadersOption =
  */
 export type TokenOption = string | (() => string | null | undefined | Promise<string | null | undefined>);
 
-/** Appends `lastEventId=<id>` to a URL (internal). */
-export const withLastEventId = (url: string, id: string | undefined): string =>
-  id ? `${url}${url.includes("?") ? "&" : "?"}lastEventId=${encodeURIComponent(id)}` : url;
+/** Appends `name=<value>` to a URL (`lastEventId`, `ticket`), unless `value` is empty (internal). */
+export const withParam = (url: string, name: string, value: string | undefined): string =>
+  value ? `${url}${url.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}` : url;
 
 /**
  * Calls the `headers` and `token` options and merges what they return (internal).
@@ -67,7 +67,7 @@ export const retryWait = (error: RealtimeBookingsError, random: () => number): n
   error.retryAfterMs && error.retryAfterMs + random() * 1000;
 
 /**
- * One GET as the client makes them (internal): no HTTP cache, cookies cross-origin only with
+ * One GET (or a `method` request) as the client makes them (internal): no HTTP cache, cookies cross-origin only with
  * `withCredentials`. Resolves with a 200 or 304 response.
  *
  * @throws {@link RealtimeBookingsError} `network_error` when the request fails, or the
@@ -82,10 +82,11 @@ export async function get(
   withCredentials: boolean,
   signal: AbortSignal,
   stream?: boolean,
+  method = "GET",
 ): Promise<FetchLikeResponse> {
   let response: FetchLikeResponse;
   try {
-    response = await fetch(url, { headers, credentials: withCredentials ? "include" : "same-origin", cache: "no-store", signal });
+    response = await fetch(url, { method, headers, credentials: withCredentials ? "include" : "same-origin", cache: "no-store", signal });
   } catch (cause) {
     throw new RealtimeBookingsError("network_error", { cause });
   }

@@ -44,9 +44,11 @@ export interface RealtimeBookingsOptions {
    */
   readonly initialVersion?: number | string | undefined;
   /**
-   * `eventsource` (the native `EventSource`: cookies, `withCredentials`), `fetch` (a fetch stream
-   * that can send `headers` and `token`), or `auto`: `fetch` when `headers` or `token` is set or
-   * `EventSource` is missing, else `eventsource`. When the chosen one does not exist, the client polls.
+   * `eventsource` (the native `EventSource`: cookies, `withCredentials`; with a `token`, it first
+   * exchanges the token, sent in the `Authorization` header, for a single-use ticket at `ticketUrl`
+   * and opens `?ticket=`: no token in any URL), `fetch` (a fetch stream that can send `headers` and
+   * `token`), or `auto`: `fetch` when `headers` or `token` is set or `EventSource` is missing, else
+   * `eventsource`. When the chosen one does not exist, the client polls.
    * @defaultValue "auto"
    */
   readonly transport?: "auto" | TransportName | undefined;
@@ -59,6 +61,12 @@ export interface RealtimeBookingsOptions {
   readonly headers?: HeadersOption | undefined;
   /** A bearer token (`Authorization: Bearer …`), or a function called before each request so an expired token is replaced. */
   readonly token?: TokenOption | undefined;
+  /**
+   * Where the native transport exchanges the `token` for a stream ticket (`POST`, the hub's
+   * `/ticket`): on every (re)connection and credential rotation.
+   * @defaultValue `streamUrl` with its last path segment replaced by `ticket` (`/rt/events` → `/rt/ticket`)
+   */
+  readonly ticketUrl?: string | URL | undefined;
   /**
    * A burst of changes causes one refresh, run once no change arrived for this long (ms). With 0,
    * only changes that arrive in the same task share a refresh.
@@ -179,8 +187,8 @@ const number = (value: unknown, fallback: number, min = 0): number => {
 export function resolveOptions(options: RealtimeBookingsOptions): ResolvedOptions {
   const { streamUrl, versionUrl, transport = "auto", reconnect = {}, initialVersion } = options ?? {};
   if (!streamUrl) throw invalid("streamUrl is required");
-  if (!/^(auto|eventsource|fetch)$/.test(transport) || (transport === "eventsource" && (options.headers ?? options.token))) {
-    throw invalid('transport must be "auto", "fetch" or "eventsource" (no headers or token)');
+  if (!/^(auto|eventsource|fetch)$/.test(transport) || (transport === "eventsource" && options.headers)) {
+    throw invalid('transport must be "auto", "fetch" or "eventsource" (no headers)');
   }
   const numbers = {} as Record<keyof typeof NUMBERS, number>;
   for (const [name, [fallback, min]] of Object.entries(NUMBERS) as Array<[keyof typeof NUMBERS, readonly [number, number?]]>) {

@@ -1,7 +1,7 @@
 import { SSE_EVENTS } from "@realtime-bookings/protocol";
 import { RealtimeBookingsError } from "../errors.js";
 import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } from "../environment.js";
-import { statusError, withLastEventId } from "../http.js";
+import { statusError, withParam } from "../http.js";
 import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
 
 const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat, SSE_EVENTS.reauth];
@@ -21,7 +21,7 @@ export function openEventSource(
   request: TransportRequest,
   handlers: TransportHandlers,
 ): Transport {
-  let source: EventSourceLike | undefined = new Source(withLastEventId(request.url, request.lastEventId), {
+  let source: EventSourceLike | undefined = new Source(withParam(request.url, "lastEventId", request.lastEventId), {
     withCredentials: request.withCredentials,
   });
   let opened = false;
@@ -54,14 +54,8 @@ export function openEventSource(
   source.addEventListener("error", (event: EventSourceEventLike & { code?: unknown }) => {
     if (!source) return;
     close();
-    const status = typeof event.code === "number" ? event.code : undefined;
-    handlers.close(
-      opened
-        ? new RealtimeBookingsError("stream_ended")
-        : status
-          ? statusError(status, true)
-          : new RealtimeBookingsError("network_error"),
-    );
+    const { code } = event;
+    handlers.close(opened ? new RealtimeBookingsError("stream_ended") : typeof code === "number" && code ? statusError(code, true) : new RealtimeBookingsError("network_error"));
   });
   return { close };
 }

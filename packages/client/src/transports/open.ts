@@ -1,14 +1,19 @@
 import type { RealtimeEnvironment } from "../environment.js";
+import { asError } from "../errors.js";
 import type { TransportName } from "../events.js";
-import { resolveHeaders } from "../http.js";
+import { get, resolveHeaders, withParam } from "../http.js";
 import type { ResolvedOptions } from "../options.js";
+import { parseObject } from "../parse.js";
 import { openEventSource } from "./eventsource.js";
 import { openFetchStream } from "./fetch.js";
 import type { Transport, TransportHandlers } from "./transport.js";
 
 /**
  * Opens the stream with the chosen transport (internal). The fetch transport first resolves the
- * `headers` and `token` options (a failure closes it with `headers_failed`).
+ * `headers` and `token` options (a failure closes it with `headers_failed`). The native transport
+ * with a `token` first exchanges it, in the `Authorization` header, for a single-use ticket
+ * (`POST ticketUrl`) and opens `?ticket=`: the token never sits in a URL. A refused exchange closes
+ * it as a refused stream would (401 fatal, 429 after its `Retry-After`).
  */
 export function openTransport(
   env: RealtimeEnvironment,
@@ -19,5 +24,15 @@ export function openTransport(
 ): Transport {
   const headers = (): Promise<Record<string, string>> => resolveHeaders(options.headers, options.token);
   const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers };
-  return kind === "eventsource" ? openEventSource(env.EventSource!, request, handlers) : openFetchStream(env.fetch!, request, handlers);
+  if (kind === "fetch") return openFetchStream(env.fetch!, request, handlers);
+  const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/?#]*([?#].*)?$/, "ticket") } = options;
+  if (token === undefined) return openEventSource(env.EventSource!, request, handlers);
+  const controller = new AbortController();
+  let source: Transport | undefined;
+  (async () => {
+    const { ticket } = parseObject(await (await get(env.fetch!, `${ticketUrl}`, await headers(), request.withCredentials, controller.signal, false, "POST")).text());
+    // A body without a ticket opens no ticket: the hub refuses that, and the client retries as usual.
+    controller.signal.aborted || (source = openEventSource(env.EventSource!, { ...request, url: withParam(streamUrl, "ticket", ticket as string) }, handlers));
+  })().catch((error: unknown) => controller.signal.aborted || handlers.close(asError(error)));
+  return { close: () => (controller.abort(), source?.close()) };
 }

@@ -12,6 +12,8 @@ booking changes to Redis with the atomic publish script (docs/protocol.md).
 Endpoints (under --path-prefix):
   GET /events    the SSE stream of the viewer's bookings (resume with Last-Event-ID)
   GET /version   {"version": n} of the viewer's scope, with ETag (polling fallback)
+  POST /ticket   the token once in Authorization: Bearer -> {"ticket", "expiresIn": 30}:
+                 single-use, for /events?ticket= (a native EventSource sends no headers)
   GET /healthz   200 {"ok":true,...}, or 503 while Redis is unreachable
   GET /metrics   counters in Prometheus text; JSON with ?format=json
   POST /publish  a booking event as JSON, with a publisher token (realtime-bookings token
