@@ -61,12 +61,12 @@ export type EventSourceConstructor = new (url: string, init: { withCredentials: 
  *
  * @example
  * ```ts
- * const init: FetchLikeInit = { method: "GET", headers: { Accept: "text/event-stream" }, credentials: "same-origin", cache: "no-store", signal };
+ * const init: FetchLikeInit = { headers: { Accept: "text/event-stream" }, credentials: "same-origin", cache: "no-store", signal };
  * ```
  */
 export interface FetchLikeInit {
-  /** `GET`, or `POST` for a stream ticket (the native transport with a `token`). */
-  readonly method: string;
+  /** `POST` for a stream ticket (the native transport with a `token`); `undefined` (GET) otherwise. */
+  readonly method?: string | undefined;
   /** Request headers. */
   readonly headers: Record<string, string>;
   /** `include` when `withCredentials` is on, else `same-origin`. */
@@ -213,11 +213,11 @@ export function browserEnvironment(): RealtimeEnvironment {
   const g = globalThis as unknown as Partial<Window & { EventSource: EventSourceConstructor }>;
   return {
     EventSource: g.EventSource,
-    fetch: g.fetch && ((url, init) => fetch(url, init)),
+    fetch: g.fetch && ((url, init) => fetch(url, init as RequestInit)),
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (handle) => clearTimeout(handle as number),
     random: Math.random,
-    now: () => Date.now(),
+    now: Date.now,
     isOnline: () => g.navigator?.onLine !== false,
     isVisible: () => g.document?.visibilityState !== "hidden",
     onlineTarget: g.addEventListener && (g as EventTargetLike),

@@ -82,7 +82,7 @@ export async function get(
   withCredentials: boolean,
   signal: AbortSignal,
   stream?: boolean,
-  method = "GET",
+  method?: string,
 ): Promise<FetchLikeResponse> {
   let response: FetchLikeResponse;
   try {

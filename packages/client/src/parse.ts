@@ -26,7 +26,7 @@ const TYPES: readonly unknown[] = [...BOOKING_CHANGE_TYPES, "test"];
 export function parseChange(text: string, id: string | undefined, clientId: string): ChangeEvent | undefined {
   const { type, data, previous, origin } = parseObject(text);
   return TYPES.includes(type) && isObject(data)
-    ? { ...({ type, data, ...(isObject(previous) && { previous }) } as BookingEvent), id, ...(origin === clientId && { own: true as const }) }
+    ? ({ type, data, ...(isObject(previous) && { previous }), id, ...(origin === clientId && { own: true as const }) } as ChangeEvent)
     : undefined;
 }
 

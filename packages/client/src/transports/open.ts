@@ -25,7 +25,7 @@ export function openTransport(
   const headers = (): Promise<Record<string, string>> => resolveHeaders(options.headers, options.token);
   const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers };
   if (kind === "fetch") return openFetchStream(env.fetch!, request, handlers);
-  const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/?#]*([?#].*)?$/, "ticket") } = options;
+  const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/]*$/, "ticket") } = options;
   if (token === undefined) return openEventSource(env.EventSource!, request, handlers);
   const controller = new AbortController();
   let source: Transport | undefined;
