@@ -21,9 +21,8 @@ describe("options", () => {
     ["no options", undefined, "invalid_options: streamUrl is required"],
     ["no streamUrl", {}, "invalid_options: streamUrl is required"],
     ["an empty streamUrl", { streamUrl: "" }, "invalid_options: streamUrl is required"],
-    ["an unknown transport", { streamUrl: "/e", transport: "websocket" }, 'invalid_options: transport must be "auto", "fetch" or "eventsource" (no headers or token)'],
-    ["headers with the native transport", { streamUrl: "/e", transport: "eventsource", headers: { "X-A": "1" } }, 'invalid_options: transport must be "auto", "fetch" or "eventsource" (no headers or token)'],
-    ["a token with the native transport", { streamUrl: "/e", transport: "eventsource", token: () => "t" }, 'invalid_options: transport must be "auto", "fetch" or "eventsource" (no headers or token)'],
+    ["an unknown transport", { streamUrl: "/e", transport: "websocket" }, 'invalid_options: transport must be "auto", "fetch" or "eventsource" (no headers)'],
+    ["headers with the native transport", { streamUrl: "/e", transport: "eventsource", headers: { "X-A": "1" } }, 'invalid_options: transport must be "auto", "fetch" or "eventsource" (no headers)'],
   ])("throws invalid_options for %s", (_name, options, message) => {
     const attempt = (): unknown => new RealtimeBookings(options as RealtimeBookingsOptions);
     expect(attempt).toThrow(RealtimeBookingsError);
