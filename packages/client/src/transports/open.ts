@@ -26,13 +26,16 @@ export function openTransport(
   const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers };
   if (kind === "fetch") return openFetchStream(env.fetch!, request, handlers);
   const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/]*$/, "ticket") } = options;
-  if (token === undefined) return openEventSource(env.EventSource!, request, handlers);
   const controller = new AbortController();
+  const { signal } = controller;
   let source: Transport | undefined;
-  (async () => {
-    const { ticket } = parseObject(await (await get(env.fetch!, `${ticketUrl}`, await headers(), request.withCredentials, controller.signal, false, "POST")).text());
-    // A body without a ticket opens no ticket: the hub refuses that, and the client retries as usual.
-    controller.signal.aborted || (source = openEventSource(env.EventSource!, { ...request, url: withParam(streamUrl, "ticket", ticket as string) }, handlers));
-  })().catch((error: unknown) => controller.signal.aborted || handlers.close(asError(error)));
+  const open = (url: string): unknown => signal.aborted || (source = openEventSource(env.EventSource!, { ...request, url }, handlers));
+  if (token === undefined) open(streamUrl);
+  else
+    (async () => {
+      const { ticket } = parseObject(await (await get(env.fetch!, ticketUrl as string, await headers(), request.withCredentials, signal, false, "POST")).text());
+      // A body without a ticket opens no ticket: the hub refuses that, and the client retries as usual.
+      open(withParam(streamUrl, "ticket", ticket as string));
+    })().catch((error: unknown) => signal.aborted || handlers.close(asError(error)));
   return { close: () => (controller.abort(), source?.close()) };
 }
