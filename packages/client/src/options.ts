@@ -64,7 +64,7 @@ export interface RealtimeBookingsOptions {
   /**
    * Where the native transport exchanges the `token` for a stream ticket (`POST`, the hub's
    * `/ticket`): on every (re)connection and credential rotation.
-   * @defaultValue `streamUrl` with its last path segment replaced by `ticket` (`/rt/events` → `/rt/ticket`)
+   * @defaultValue `streamUrl` with everything after its last `/` replaced by `ticket` (`/rt/events?a=1` → `/rt/ticket`)
    */
   readonly ticketUrl?: string | URL | undefined;
   /**
