@@ -62,7 +62,7 @@ test("exchanges the token for a ticket in a header, opens ?ticket=, and takes a 
   first?.fire("error");
   await wait(50);
   expect(requests.map(({ init }) => init.headers["Authorization"])).toEqual(["Bearer secret-1", "Bearer secret-2"]);
-  expect(RecordingSource.made.map((s) => s.url)).toEqual(["/rt/events?ticket=T1", "/rt/events?ticket=T2&lastEventId=5-0"]);
+  expect(RecordingSource.made.map((s) => s.url)).toEqual(["/rt/events?ticket=T1", "/rt/events?lastEventId=5-0&ticket=T2"]);
   expect(RecordingSource.made.some((s) => s.url.includes("secret"))).toBe(false);
 });
 

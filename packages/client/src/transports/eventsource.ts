@@ -1,8 +1,8 @@
 import { SSE_EVENTS } from "@realtime-bookings/protocol";
 import { RealtimeBookingsError } from "../errors.js";
 import type { EventSourceConstructor, EventSourceEventLike, EventSourceLike } from "../environment.js";
-import { statusError, withParam } from "../http.js";
-import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
+import { statusError } from "../http.js";
+import type { Transport, TransportHandlers } from "./transport.js";
 
 const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVENTS.heartbeat, SSE_EVENTS.reauth];
 
@@ -16,14 +16,8 @@ const NAMES = [SSE_EVENTS.ready, SSE_EVENTS.booking, SSE_EVENTS.resync, SSE_EVEN
  * 401/403/204 at once. `retry:` and comments are invisible to a native source; the hub's named
  * `heartbeat` events are not, which lets the client tell a stalled stream from a quiet one.
  */
-export function openEventSource(
-  Source: EventSourceConstructor,
-  request: TransportRequest,
-  handlers: TransportHandlers,
-): Transport {
-  let source: EventSourceLike | undefined = new Source(withParam(request.url, "lastEventId", request.lastEventId), {
-    withCredentials: request.withCredentials,
-  });
+export function openEventSource(Source: EventSourceConstructor, url: string, withCredentials: boolean, handlers: TransportHandlers): Transport {
+  let source: EventSourceLike | undefined = new Source(url, { withCredentials });
   let opened = false;
   // A native source reports its "last event ID string" on every event, so an event without an `id:`
   // (a legacy bare PUBLISH) carries the previous event's id. The hub never repeats an id: an

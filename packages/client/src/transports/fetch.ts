@@ -1,7 +1,7 @@
 import { SSE_EVENTS } from "@realtime-bookings/protocol";
 import { RealtimeBookingsError, asError } from "../errors.js";
 import type { FetchLike, ReaderLike } from "../environment.js";
-import { get, withParam } from "../http.js";
+import { get } from "../http.js";
 import { createSseParser } from "../sse-parser.js";
 import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
 
@@ -34,7 +34,7 @@ export function openFetchStream(fetch: FetchLike, request: TransportRequest, han
 
   const run = async (): Promise<void> => {
     const headers = { Accept: "text/event-stream", ...(lastEventId && { "Last-Event-ID": lastEventId }), ...(await request.headers()) };
-    const response = await get(fetch, withParam(url, "lastEventId", lastEventId), headers, request.withCredentials, controller.signal, true);
+    const response = await get(fetch, url, headers, request.withCredentials, controller.signal, true);
     const type = response.headers.get("content-type") ?? "";
     const body = response.status === 200 && /^text\/event-stream/i.test(type) && response.body;
     if (done || !body) throw new RealtimeBookingsError("invalid_response", { status: response.status, detail: type });

@@ -23,19 +23,20 @@ export function openTransport(
   handlers: TransportHandlers,
 ): Transport {
   const headers = (): Promise<Record<string, string>> => resolveHeaders(options.headers, options.token);
-  const request = { url: options.streamUrl, lastEventId, withCredentials: !!options.withCredentials, headers };
+  const url = withParam(options.streamUrl, "lastEventId", lastEventId);
+  const request = { url, lastEventId, withCredentials: !!options.withCredentials, headers };
   if (kind === "fetch") return openFetchStream(env.fetch!, request, handlers);
   const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/]*$/, "ticket") } = options;
   const controller = new AbortController();
   const { signal } = controller;
   let source: Transport | undefined;
-  const open = (url: string): unknown => signal.aborted || (source = openEventSource(env.EventSource!, { ...request, url }, handlers));
-  if (token === undefined) open(streamUrl);
+  const open = (url: string): unknown => signal.aborted || (source = openEventSource(env.EventSource!, url, request.withCredentials, handlers));
+  if (token === undefined) open(url);
   else
     (async () => {
       const { ticket } = parseObject(await (await get(env.fetch!, ticketUrl as string, await headers(), request.withCredentials, signal, false, "POST")).text());
       // A body without a ticket opens no ticket: the hub refuses that, and the client retries as usual.
-      open(withParam(streamUrl, "ticket", ticket as string));
+      open(withParam(url, "ticket", ticket as string));
     })().catch((error: unknown) => signal.aborted || handlers.close(asError(error)));
   return { close: () => (controller.abort(), source?.close()) };
 }

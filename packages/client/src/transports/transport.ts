@@ -2,7 +2,7 @@ import type { RealtimeBookingsError } from "../errors.js";
 
 /** What the client asks a transport to open (internal). */
 export interface TransportRequest {
-  /** The stream URL as configured, without `lastEventId`. */
+  /** The stream URL as configured, with `lastEventId=<id>` when resuming (a new `EventSource` cannot send the header). */
   readonly url: string;
   /** The id to resume after, if any. */
   readonly lastEventId: string | undefined;
