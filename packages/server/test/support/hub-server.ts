@@ -32,6 +32,7 @@ export async function startHubServer(broker: Broker, options: Partial<BookingHub
     if (req.url?.startsWith("/events")) return void hub.events.node(req, res);
     if (req.url?.startsWith("/version")) return void hub.version.node(req, res);
     if (req.url?.startsWith("/publish")) return void hub.publisher.node(req, res);
+    if (req.url?.startsWith("/ticket")) return void hub.ticket.node(req, res);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
