@@ -53,9 +53,6 @@ export default defineConfig([
     ...iife,
     entry: { "realtime-bookings": "src/global.ts" },
     onSuccess: async () => {
-      // The map is shipped beside the script, without the `sourceMappingURL` comment: 28 B gzipped that
-      // every page would download for its developers only (point the devtools at the .map to use it).
-      writeFileSync(IIFE_FILE, readFileSync(IIFE_FILE, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, ""));
       const code = readFileSync(IIFE_FILE);
       // The same script under a .cjs name, for `require("@realtime-bookings/client/global")`: an IIFE
       // runs the same as ES module or CommonJS, but Node and the type checkers pick by the extension.

@@ -30,13 +30,13 @@ export const withParam = (url: string, name: string, value: string | undefined):
   value ? `${url}${url.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}` : url;
 
 /**
- * Calls the `headers` and `token` options and merges what they return (internal).
+ * Calls the `headers` and `token` options and merges what they return over `base` (internal).
  *
  * @throws {@link RealtimeBookingsError} `headers_failed` when either throws or rejects
  */
-export async function resolveHeaders(headers: HeadersOption | undefined, token: TokenOption | undefined): Promise<Record<string, string>> {
+export async function resolveHeaders(base: Record<string, string>, { headers, token }: Credentials): Promise<Record<string, string>> {
   try {
-    const result = { ...(typeof headers === "function" ? await headers() : headers) };
+    const result = { ...base, ...(typeof headers === "function" ? await headers() : headers) };
     const value = typeof token === "function" ? await token() : token;
     if (value) result["Authorization"] = `Bearer ${value}`;
     return result;
@@ -66,11 +66,16 @@ export const statusError = (status: number, stream?: boolean, serverCode?: unkno
 export const retryWait = (error: RealtimeBookingsError, random: () => number): number | undefined =>
   error.retryAfterMs && error.retryAfterMs + random() * 1000;
 
+/** What {@link get} reads from the options: the credentials every request carries (internal). */
+export type Credentials = { readonly headers?: HeadersOption | undefined; readonly token?: TokenOption | undefined; readonly withCredentials?: boolean | undefined };
+
 /**
- * One GET (or a `method` request) as the client makes them (internal): no HTTP cache, cookies cross-origin only with
- * `withCredentials`. Resolves with a 200 or 304 response.
+ * One GET (or a `method` request) as the client makes them (internal): `headers` plus the `headers`
+ * and `token` options (called now, so a refreshed token is used), no HTTP cache, cookies cross-origin
+ * only with `withCredentials`. Resolves with a 200 or 304 response.
  *
- * @throws {@link RealtimeBookingsError} `network_error` when the request fails, or the
+ * @throws {@link RealtimeBookingsError} `headers_failed` when the `headers` or `token` option fails,
+ *   `network_error` when the request fails, or the
  *   {@link statusError} of any other status; for 401 and 403 the server's JSON body
  *   (`{"error":"token_expired","message":"…"}`) gives the error its `serverCode` and detail, and a
  *   `Retry-After` header its `retryAfterMs`
@@ -79,14 +84,15 @@ export async function get(
   fetch: FetchLike,
   url: string,
   headers: Record<string, string>,
-  withCredentials: boolean,
+  options: Credentials,
   signal: AbortSignal,
   stream?: boolean,
   method?: string,
 ): Promise<FetchLikeResponse> {
+  const sent = await resolveHeaders(headers, options);
   let response: FetchLikeResponse;
   try {
-    response = await fetch(url, { method, headers, credentials: withCredentials ? "include" : "same-origin", cache: "no-store", signal });
+    response = await fetch(url, { method, headers: sent, credentials: options.withCredentials ? "include" : "same-origin", cache: "no-store", signal });
   } catch (cause) {
     throw new RealtimeBookingsError("network_error", { cause });
   }

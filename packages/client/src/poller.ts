@@ -1,6 +1,6 @@
 import type { RealtimeEnvironment } from "./environment.js";
 import { RealtimeBookingsError } from "./errors.js";
-import { get, resolveHeaders, retryWait } from "./http.js";
+import { get, retryWait } from "./http.js";
 import type { ResolvedOptions } from "./options.js";
 import { parseVersion } from "./parse.js";
 
@@ -46,9 +46,8 @@ export function createPoller(
   options: ResolvedOptions,
   host: PollerHost,
 ): Poller {
-  const { versionUrl, headers, token } = options;
+  const { versionUrl } = options;
   const { fetch } = env;
-  const withCredentials = !!options.withCredentials;
   let known = options.initialVersion;
   let etag: string | undefined;
   let stale = false;
@@ -79,8 +78,7 @@ export function createPoller(
     abort = controller;
     requestTimer = env.setTimeout(() => controller.abort(), options.requestTimeoutMs);
     const request = async (): Promise<boolean> => {
-      const resolved = { ...(etag && { "If-None-Match": etag }), ...(await resolveHeaders(headers, token)) };
-      const response = await get(fetch, versionUrl, resolved, withCredentials, controller.signal);
+      const response = await get(fetch, versionUrl, etag ? { "If-None-Match": etag } : {}, options, controller.signal);
       const version = response.status === 304 ? known : parseVersion(await response.text());
       if (version === undefined) throw new RealtimeBookingsError("invalid_response", { status: response.status });
       if (mine()) {

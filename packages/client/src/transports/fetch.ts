@@ -1,9 +1,9 @@
 import { SSE_EVENTS } from "@realtime-bookings/protocol";
 import { RealtimeBookingsError, asError } from "../errors.js";
 import type { FetchLike, ReaderLike } from "../environment.js";
-import { get } from "../http.js";
+import { type Credentials, get } from "../http.js";
 import { createSseParser } from "../sse-parser.js";
-import type { Transport, TransportHandlers, TransportRequest } from "./transport.js";
+import type { Transport, TransportHandlers } from "./transport.js";
 
 /**
  * Opens an event stream with `fetch` and parses it with {@link createSseParser} (internal). Unlike a
@@ -11,9 +11,8 @@ import type { Transport, TransportHandlers, TransportRequest } from "./transport
  * honours `retry:`, and reports a comment (an older hub's heartbeat) as a `heartbeat` event, so the
  * client's stall watchdog sees it.
  */
-export function openFetchStream(fetch: FetchLike, request: TransportRequest, handlers: TransportHandlers): Transport {
+export function openFetchStream(fetch: FetchLike, url: string, lastEventId: string | undefined, options: Credentials, handlers: TransportHandlers): Transport {
   const controller = new AbortController();
-  const { url, lastEventId } = request;
   let done = false;
   let reader: ReaderLike | undefined;
 
@@ -33,8 +32,8 @@ export function openFetchStream(fetch: FetchLike, request: TransportRequest, han
   });
 
   const run = async (): Promise<void> => {
-    const headers = { Accept: "text/event-stream", ...(lastEventId && { "Last-Event-ID": lastEventId }), ...(await request.headers()) };
-    const response = await get(fetch, url, headers, request.withCredentials, controller.signal, true);
+    const headers = { Accept: "text/event-stream", ...(lastEventId && { "Last-Event-ID": lastEventId }) };
+    const response = await get(fetch, url, headers, options, controller.signal, true);
     const type = response.headers.get("content-type") ?? "";
     const body = response.status === 200 && /^text\/event-stream/i.test(type) && response.body;
     if (done || !body) throw new RealtimeBookingsError("invalid_response", { status: response.status, detail: type });

@@ -1,7 +1,7 @@
 import type { RealtimeEnvironment } from "../environment.js";
 import { asError } from "../errors.js";
 import type { TransportName } from "../events.js";
-import { get, resolveHeaders, withParam } from "../http.js";
+import { get, withParam } from "../http.js";
 import type { ResolvedOptions } from "../options.js";
 import { parseObject } from "../parse.js";
 import { openEventSource } from "./eventsource.js";
@@ -22,19 +22,17 @@ export function openTransport(
   lastEventId: string | undefined,
   handlers: TransportHandlers,
 ): Transport {
-  const headers = (): Promise<Record<string, string>> => resolveHeaders(options.headers, options.token);
   const url = withParam(options.streamUrl, "lastEventId", lastEventId);
-  const request = { url, lastEventId, withCredentials: !!options.withCredentials, headers };
-  if (kind === "fetch") return openFetchStream(env.fetch!, request, handlers);
+  if (kind === "fetch") return openFetchStream(env.fetch!, url, lastEventId, options, handlers);
   const { token, streamUrl, ticketUrl = streamUrl.replace(/[^/]*$/, "ticket") } = options;
   const controller = new AbortController();
   const { signal } = controller;
   let source: Transport | undefined;
-  const open = (url: string): unknown => signal.aborted || (source = openEventSource(env.EventSource!, url, request.withCredentials, handlers));
+  const open = (url: string): unknown => signal.aborted || (source = openEventSource(env.EventSource!, url, !!options.withCredentials, handlers));
   if (token === undefined) open(url);
   else
     (async () => {
-      const { ticket } = parseObject(await (await get(env.fetch!, ticketUrl as string, await headers(), request.withCredentials, signal, false, "POST")).text());
+      const { ticket } = parseObject(await (await get(env.fetch!, ticketUrl as string, {}, options, signal, false, "POST")).text());
       // A body without a ticket opens no ticket: the hub refuses that, and the client retries as usual.
       open(withParam(url, "ticket", ticket as string));
     })().catch((error: unknown) => signal.aborted || handlers.close(asError(error)));

@@ -1,17 +1,5 @@
 import type { RealtimeBookingsError } from "../errors.js";
 
-/** What the client asks a transport to open (internal). */
-export interface TransportRequest {
-  /** The stream URL as configured, with `lastEventId=<id>` when resuming (a new `EventSource` cannot send the header). */
-  readonly url: string;
-  /** The id to resume after, if any. */
-  readonly lastEventId: string | undefined;
-  /** Resolves the headers to send (the fetch transport only, which calls it first). */
-  readonly headers: () => Promise<Readonly<Record<string, string>>>;
-  /** Send cookies cross-origin. */
-  readonly withCredentials: boolean;
-}
-
 /**
  * What a transport reports (internal). After `close` (or after the client closed the transport)
  * nothing more is reported.
