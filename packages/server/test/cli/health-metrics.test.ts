@@ -114,6 +114,9 @@ describe.skipIf(!available)("realtime-bookings serve: /healthz and /metrics", ()
         publishesRefused: 0,
         reauths: 0,
         streamsDrained: 0,
+        // Issue 14: tickets issued and refused by reason.
+        ticketsIssued: 0,
+        ticketsRefused: { ticket_unknown: 0, ticket_used: 0, ticket_expired: 0, ticket_viewer_mismatch: 0, ticket_scope: 0, too_many_tickets: 0, tickets_unsupported: 0, query_token_refused: 0 },
         draining: false,
         oldestBacklogMs: expect.any(Number),
         deliveryLag: expect.objectContaining({ count: 3 }),
