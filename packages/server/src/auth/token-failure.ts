@@ -14,7 +14,7 @@ export const TOKEN_FAILURE_REASONS: readonly TokenFailureReason[] = [
 ];
 
 const MESSAGES: Record<TokenFailureReason, string> = {
-  token_missing: "No viewer token: send it as Authorization: Bearer <token>, as a cookie, or as the token query parameter.",
+  token_missing: "No viewer token: send it as Authorization: Bearer <token> or as a cookie; a native EventSource opens ?ticket= with a ticket from POST /ticket.",
   token_invalid: "The viewer token is not a well-formed JWT.",
   token_algorithm: "The viewer token is signed with an algorithm this hub does not accept.",
   token_signature: "The viewer token's signature does not match the hub's key.",
