@@ -2,6 +2,7 @@ import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime
 import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
+import { keepFollowingMaster } from "./sentinel-revival.js";
 import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
 import { type StreamReply, entriesOf } from "./ioredis-stream.js";
 import type { Broker, BrokerListener } from "./types.js";
@@ -81,6 +82,8 @@ async function closeSubscriber(connection: Redis): Promise<void> {
  * reconnection and only then reports it ready, so the hub's gap recovery never races the subscribe.
  * `subscribePattern()` (the `laravel` hub option) opens one more, resubscribed by ioredis itself.
  * `close()` closes those connections within a second whatever Redis does, never the app's client.
+ * A Sentinel client and its duplicates are kept following the master where ioredis would give up
+ * after a failover (see `keepFollowingMaster`).
  *
  * A publish is never queued behind a lost connection: while the client is reconnecting it fails at once with
  * `broker_error` ("not published") instead of waiting in ioredis's offline queue, from which it could
@@ -95,6 +98,7 @@ async function closeSubscriber(connection: Redis): Promise<void> {
  * ```
  */
 export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): Broker {
+  keepFollowingMaster(client);
   const keys = redisKeys(options);
   const historyLength = String(historyLengthOf(options));
   let subscriber: Redis | undefined;
@@ -131,7 +135,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       // This one resubscribes itself (below), so that it reports ready only once Redis confirmed it.
-      const sub = client.duplicate(subscriberOptions({ autoResubscribe: false }));
+      const sub = keepFollowingMaster(client.duplicate(subscriberOptions({ autoResubscribe: false })));
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {
@@ -153,7 +157,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     async subscribePattern(pattern, onMessage) {
       // A connection of its own, resubscribed by ioredis after every reconnection (`autoResubscribe`).
-      const sub = client.duplicate(subscriberOptions());
+      const sub = keepFollowingMaster(client.duplicate(subscriberOptions()));
       patternSubscribers.add(sub);
       // Outages of this Redis are reported by the main subscription; this one only has to come back.
       sub.on("error", () => {});
