@@ -218,7 +218,7 @@ final class HttpPublisher implements BookingPublisher
         $scheme = strtolower((string) ($parts['scheme'] ?? ''));
         if ($parts === false || !in_array($scheme, ['http', 'https'], true) || ($parts['host'] ?? '') === '' || isset($parts['query']) || isset($parts['fragment']) || isset($parts['user'])
             || preg_match('/[\x00-\x20\x7F]/', $hubUrl) === 1) {
-            throw new ConfigurationException("hubUrl must be the hub's http(s) base URL with its prefix and nothing after it (https://hub.example.com/realtime), got " . json_encode($hubUrl));
+            throw new ConfigurationException("hubUrl must be the hub's http(s) base URL with its prefix and nothing after it (https://hub.example.com/realtime), got " . json_encode($hubUrl, JSON_UNESCAPED_SLASHES));
         }
         return rtrim($hubUrl, '/') . '/publish';
     }
