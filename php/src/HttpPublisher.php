@@ -27,9 +27,9 @@ use RealtimeBookings\Http\TransportFailure;
  *
  * Every publish carries an `Idempotency-Key`: the one given, else a random one per call, so that this
  * class's own retries never publish twice (on a hub that honours the header). It retries, at most
- * `attempts` times in all: a connection that failed before anything was sent; a 503 (Redis
- * unavailable, the hub shutting down), after the hub's `Retry-After` when that is at most
- * `maxRetryWait`; and a request sent without an answer in time. The last two only with an
+ * `attempts` times in all: a connection that failed before anything was sent; a 5xx (the hub's 503
+ * when Redis is unavailable or it shuts down, a proxy's 502/504), after its `Retry-After` when that is
+ * at most `maxRetryWait`; and a request sent without an answer in time. The last two only with an
  * idempotency key (always, unless `generateIdempotencyKeys` is false and none was given).
  */
 final class HttpPublisher implements BookingPublisher
@@ -111,7 +111,7 @@ final class HttpPublisher implements BookingPublisher
      *
      * @throws InvalidEventException when hubs would refuse the event, or for a malformed idempotency key; nothing was sent
      * @throws PublishRefusedException when the hub refused it (credentials, scope, …); nothing was published
-     * @throws HubUnavailableException when the hub could not be reached or answered 503 on every attempt
+     * @throws HubUnavailableException when the hub could not be reached or answered 5xx on every attempt
      * @throws HubTimeoutException when no answer came in time on every attempt (it may have been published)
      */
     public function publish(string $type, array $booking, ?array $previous = null, ?string $origin = null, ?string $idempotencyKey = null): string
@@ -124,7 +124,7 @@ final class HttpPublisher implements BookingPublisher
      *
      * @throws InvalidEventException for a malformed idempotency key; nothing was sent
      * @throws PublishRefusedException when the hub refused it; nothing was published
-     * @throws HubUnavailableException when the hub could not be reached or answered 503 on every attempt
+     * @throws HubUnavailableException when the hub could not be reached or answered 5xx on every attempt
      * @throws HubTimeoutException when no answer came in time on every attempt (it may have been published)
      */
     public function publishValidated(ValidatedEvent $event, ?string $idempotencyKey = null): string
@@ -147,9 +147,10 @@ final class HttpPublisher implements BookingPublisher
                 ($this->sleep)(self::backoff($attempt, $this->maxRetryWait));
                 continue;
             }
-            if ($answer->status === 503) {
+            if ($answer->status >= 500) {
+                // The hub's 503 (Redis unavailable, shutting down), or a proxy's 502/504 during a deploy.
                 $retryAfter = $answer->retryAfter(time());
-                $wait = (float) ($retryAfter ?? 1);
+                $wait = $retryAfter === null ? self::backoff($attempt, $this->maxRetryWait) : (float) $retryAfter;
                 if ($last || $idempotencyKey === null || $wait > $this->maxRetryWait) {
                     throw self::unavailable($answer, $retryAfter, $attempt);
                 }
@@ -199,10 +200,10 @@ final class HttpPublisher implements BookingPublisher
     private static function unavailable(HubAnswer $answer, ?int $retryAfter, int $attempts): HubUnavailableException
     {
         $body = $answer->json();
-        $reason = is_string($body['error'] ?? null) ? $body['error'] : 'http_503';
+        $reason = is_string($body['error'] ?? null) ? $body['error'] : "http_{$answer->status}";
         $after = $retryAfter === null ? '' : ", retry after $retryAfter s";
         // broker_unavailable: the script may have run before Redis timed out; shutting_down: nothing ran.
-        return new HubUnavailableException("503 $reason after $attempts attempt(s)$after", $retryAfter, $reason !== 'shutting_down');
+        return new HubUnavailableException("{$answer->status} $reason after $attempts attempt(s)$after", $retryAfter, $reason !== 'shutting_down');
     }
 
     /** The wait before attempt `attempt + 1` after a connection failure: 0.25 s doubling, half jittered, capped. */

@@ -5,13 +5,13 @@ declare(strict_types=1);
 namespace RealtimeBookings\Exception;
 
 /**
- * A publish over HTTP did not go through: the hub could not be reached, or it answered 503 (Redis
- * unavailable, shutting down) on every attempt. Try again later; with the same idempotency key a later
+ * A publish over HTTP did not go through: the hub could not be reached, or it answered 5xx on every
+ * attempt (its 503 while Redis is unavailable or it shuts down, a proxy's 502/504). Try again later; with the same idempotency key a later
  * retry is safe even when the event was in fact stored.
  *
  * - `retryAfter`: the seconds the hub asked to wait (its last `Retry-After`), or null;
  * - `maybePublished`: false when the request never reached the hub (connection refused, name not
- *   found); true when it may have been stored (a 503 after a Redis timeout, no answer in time).
+ *   found); true when it may have been stored (a 5xx other than the hub's `shutting_down`, no answer in time).
  */
 class HubUnavailableException extends \RuntimeException implements RealtimeBookingsException
 {

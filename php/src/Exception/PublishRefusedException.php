@@ -5,8 +5,8 @@ declare(strict_types=1);
 namespace RealtimeBookings\Exception;
 
 /**
- * The hub answered a publish over HTTP with a refusal (4xx, or any status it should not have
- * answered); nothing was published. Retrying the same request gets the same answer: fix the cause.
+ * The hub answered a publish over HTTP with a refusal (a 4xx, or a 3xx: redirects are not
+ * followed, so the token never travels elsewhere); nothing was published. Retrying the same request gets the same answer: fix the cause.
  *
  * - `status`: the HTTP status (401 credentials, 403 not allowed, 400/413 invalid event, 415, 422, …);
  * - `reason`: the hub's reason code, its body's `error` (`token_expired`, `token_signature`,

@@ -102,6 +102,19 @@ final class HttpPublisherBehaviourTest extends TestCase
         $this->assertNotSame($this->claims($requests[0]['headers']['authorization'])['jti'], $this->claims($requests[1]['headers']['authorization'])['jti']);
     }
 
+    public function testAProxys502WithoutRetryAfterIsRetriedAfterAShortBackoff(): void
+    {
+        $publisher = $this->publisher([
+            ['status' => 502, 'headers' => ['Content-Type' => 'text/html'], 'body' => '<h1>502 Bad Gateway</h1>'],
+            FakeHub::json(200, ['id' => '1800000000000-2']),
+        ]);
+        $this->assertSame('1800000000000-2', $publisher->publish('create', self::BOOKING));
+        $this->assertCount(1, $this->sleeps);
+        $this->assertGreaterThan(0, $this->sleeps[0]);
+        $this->assertLessThanOrEqual(0.25, $this->sleeps[0]);
+        $this->assertCount(2, $this->hub?->requests() ?? []);
+    }
+
     public function testRetriesOf503AreBoundedAndTheLastRetryAfterIsReported(): void
     {
         $publisher = $this->publisher([FakeHub::json(503, ['error' => 'broker_unavailable', 'message' => 'retry later'], ['Retry-After' => '1'])], attempts: 3);
