@@ -3,8 +3,8 @@ import { jwtAuthenticator } from "@realtime-bookings/server";
 import { type RedisServer, freePort, hasRedisServer, startRedisServer } from "@realtime-bookings/test-utils";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Child, startChild } from "../../examples/php/test/support.js";
-import { CLI, PACKAGE, hasPhpToolchain, php, requireBuiltCli } from "./support.js";
+import type { Child } from "../../examples/php/test/support.js";
+import { CLI, PACKAGE, hasPhpToolchain, php, startHub } from "./support.js";
 
 /** The package checked against the TypeScript side it must match, and as Composer and a user see it. */
 const available = hasPhpToolchain();
@@ -109,14 +109,10 @@ describe.skipIf(!available || !hasRedisServer())("php/bin/test_booking_push --ht
   let hub: Child;
   let hubUrl: string;
   beforeAll(async () => {
-    requireBuiltCli();
     redis = await startRedisServer();
-    const port = await freePort();
-    hubUrl = `http://127.0.0.1:${port}/rt`;
-    hub = await startChild(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", String(port), "--path-prefix", "/rt", "--redis", redis.url], {
-      env: { REALTIME_BOOKINGS_SECRET: SECRET },
-      ready: (output) => output.includes("listening on"),
-    });
+    let url: string;
+    ({ hub, url } = await startHub(["--path-prefix", "/rt", "--redis", redis.url], { REALTIME_BOOKINGS_SECRET: SECRET }));
+    hubUrl = `${url}/rt`;
   });
   afterAll(async () => {
     await hub?.stop();

@@ -2,8 +2,8 @@ import { type RedisServer, freePort, hasRedisServer, startRedisServer } from "@r
 import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Child, startChild } from "../../examples/php/test/support.js";
-import { CLI, PACKAGE, hasPhpToolchain, requireBuiltCli } from "./support.js";
+import type { Child } from "../../examples/php/test/support.js";
+import { PACKAGE, hasPhpToolchain, requireBuiltCli, startHub } from "./support.js";
 
 /**
  * PHPUnit (Debian's phpunit) runs the Composer package's tests, unit and integration, against an
@@ -50,19 +50,13 @@ describe.skipIf(!available)("php/: the Composer package under PHPUnit, against r
   beforeAll(async () => {
     requireBuiltCli();
     redis = await startRedisServer();
-    const port = await freePort();
-    hubUrl = `http://127.0.0.1:${port}`;
-    hub = await startChild(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", String(port), "--redis", redis.url, "--issuer", ISSUER, "--audience", AUDIENCE], {
-      env: { REALTIME_BOOKINGS_SECRET: SECRET, REALTIME_BOOKINGS_PUBLIC_KEY: ED25519_PUBLIC_PEM },
-      ready: (output) => output.includes("listening on"),
-    });
+    ({ hub, url: hubUrl } = await startHub(["--redis", redis.url, "--issuer", ISSUER, "--audience", AUDIENCE], {
+      REALTIME_BOOKINGS_SECRET: SECRET,
+      REALTIME_BOOKINGS_PUBLIC_KEY: ED25519_PUBLIC_PEM,
+    }));
     // Nothing listens on the Redis port: the hub starts anyway and serves 503 until Redis is there.
-    const [hubPort, deadRedisPort] = [await freePort(), await freePort()];
-    hubWithoutRedisUrl = `http://127.0.0.1:${hubPort}`;
-    hubWithoutRedis = await startChild(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", String(hubPort), "--redis", `redis://127.0.0.1:${deadRedisPort}`, "--issuer", ISSUER, "--audience", AUDIENCE], {
-      env: { REALTIME_BOOKINGS_SECRET: SECRET },
-      ready: (output) => output.includes("listening on"),
-    });
+    const deadRedis = `redis://127.0.0.1:${await freePort()}`;
+    ({ hub: hubWithoutRedis, url: hubWithoutRedisUrl } = await startHub(["--redis", deadRedis, "--issuer", ISSUER, "--audience", AUDIENCE], { REALTIME_BOOKINGS_SECRET: SECRET }));
   });
   afterAll(async () => {
     await hubWithoutRedis?.stop();
