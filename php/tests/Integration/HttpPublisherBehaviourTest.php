@@ -102,6 +102,18 @@ final class HttpPublisherBehaviourTest extends TestCase
         $this->assertNotSame($this->claims($requests[0]['headers']['authorization'])['jti'], $this->claims($requests[1]['headers']['authorization'])['jti']);
     }
 
+    public function testARetryAfterGivenAsAnHttpDateIsWaitedForAndAReplayedAnswerIsTheId(): void
+    {
+        $publisher = $this->publisher([
+            FakeHub::json(503, ['error' => 'broker_unavailable', 'message' => 'retry later'], ['Retry-After' => gmdate(DATE_RFC7231, time() + 5)]),
+            // What a hub that honours Idempotency-Key answers a repeat: the first publish's id.
+            FakeHub::json(200, ['id' => '1800000000000-3', 'replayed' => true]),
+        ]);
+        $this->assertSame('1800000000000-3', $publisher->publish('create', self::BOOKING));
+        $this->assertCount(1, $this->sleeps);
+        $this->assertContains($this->sleeps[0], [4.0, 5.0]);
+    }
+
     public function testAProxys502WithoutRetryAfterIsRetriedAfterAShortBackoff(): void
     {
         $publisher = $this->publisher([
