@@ -165,6 +165,9 @@ final class HttpPublisher implements BookingPublisher
     private function headers(?string $idempotencyKey): array
     {
         $token = ($this->token)();
+        if (!is_string($token)) {
+            throw new ConfigurationException('the token function must return the publisher token as a string, got ' . get_debug_type($token));
+        }
         self::checkToken($token);
         $headers = [
             'Authorization' => "Bearer $token",

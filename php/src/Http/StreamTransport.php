@@ -58,10 +58,11 @@ final class StreamTransport
             $warning = $message;
             return true;
         });
+        $started = microtime(true);
         try {
             $stream = fopen($url, 'rb', false, $context);
             if ($stream === false) {
-                throw self::failure($warning ?? 'the request failed');
+                throw $this->failure($warning ?? 'the request failed', microtime(true) - $started);
             }
             $head = stream_get_meta_data($stream)['wrapper_data'] ?? [];
             $answer = stream_get_contents($stream, self::MAX_ANSWER_BYTES);
@@ -78,14 +79,17 @@ final class StreamTransport
 
     /**
      * The wrapper's warning, classified: "HTTP request failed!" means the connection was open and the
-     * request written, but no status line came back in time (or at all); any other message (refused,
-     * name not found, connect timeout, TLS handshake) means nothing reached the hub.
+     * request written, but no status line came back: in time (a timeout, told by the time it took) or
+     * at all (the connection closed). Any other message (refused, name not found, connect timeout, TLS
+     * handshake) means nothing reached the hub.
      */
-    private static function failure(string $warning): TransportFailure
+    private function failure(string $warning, float $elapsed): TransportFailure
     {
-        $detail = preg_replace('/^fopen\([^)]*\): (Failed to open stream: )?/i', '', $warning) ?? $warning;
-        $sent = str_contains($warning, 'HTTP request failed');
-        return new TransportFailure($sent ? 'no answer in time (the request was sent)' : $detail, $sent, $sent);
+        if (!str_contains($warning, 'HTTP request failed')) {
+            return new TransportFailure(preg_replace('/^fopen\([^)]*\): (Failed to open stream: )?/i', '', $warning) ?? $warning, false, false);
+        }
+        $timedOut = $elapsed >= $this->timeout * 0.9;
+        return new TransportFailure($timedOut ? "no answer within {$this->timeout} s (the request was sent)" : 'the connection closed without an answer (the request was sent)', true, $timedOut);
     }
 
     /** @param array<int, mixed> $head the status line and header lines of the last response */

@@ -193,6 +193,19 @@ final class HttpPublisherBehaviourTest extends TestCase
         }
     }
 
+    public function testAConnectionClosedWithoutAnAnswerMayHavePublishedAndIsRetriedOnlyWithAKey(): void
+    {
+        $this->hub = FakeHub::closing(3);
+        $publisher = new HttpPublisher($this->hub->url, $this->token(), attempts: 2, generateIdempotencyKeys: false, sleep: $this->recorder());
+        $error = $this->unavailable(fn () => $publisher->publish('create', self::BOOKING));
+        $this->assertNotInstanceOf(HubTimeoutException::class, $error);
+        $this->assertTrue($error->maybePublished);
+        $this->assertStringContainsString('the connection closed without an answer', $error->getMessage());
+        $this->assertSame([], $this->sleeps);
+        $this->unavailable(fn () => $publisher->publish('create', self::BOOKING, null, null, 'key-2'));
+        $this->assertCount(1, $this->sleeps);
+    }
+
     public function testAHubThatIsDownIsUnavailableAfterBoundedRetriesAndNothingWasPublished(): void
     {
         $port = FakeHub::freePort();

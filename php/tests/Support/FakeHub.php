@@ -21,8 +21,10 @@ final class FakeHub
     /**
      * @param list<array{status: int, headers?: array<string, string>, body?: string, delay?: float}> $answers
      *        in order; the last one repeats
+     * @param list<string> $script      another server script to run instead of `php -S` (with the port and
+     *                                  `connections` as arguments)
      */
-    public function __construct(array $answers)
+    public function __construct(array $answers, array $script = [], int $connections = 0)
     {
         $this->dir = sys_get_temp_dir() . '/rb-fake-hub-' . bin2hex(random_bytes(6));
         mkdir($this->dir);
@@ -31,7 +33,7 @@ final class FakeHub
         $port = self::freePort();
         $this->url = "http://127.0.0.1:$port";
         $process = proc_open(
-            [PHP_BINARY, '-S', "127.0.0.1:$port", __DIR__ . '/fake-hub-router.php'],
+            $script === [] ? [PHP_BINARY, '-S', "127.0.0.1:$port", __DIR__ . '/fake-hub-router.php'] : [PHP_BINARY, ...$script, (string) $port, (string) $connections],
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$this->dir/server.log", 'a'], 2 => ['file', "$this->dir/server.log", 'a']],
             $pipes,
             null,
@@ -45,11 +47,20 @@ final class FakeHub
         while (($socket = @stream_socket_client("tcp://127.0.0.1:$port", $errno, $errstr, 0.2)) === false) {
             if (microtime(true) > $deadline) {
                 $this->stop();
-                throw new \RuntimeException("php -S did not listen on $port within 5 s: " . file_get_contents("$this->dir/server.log"));
+                throw new \RuntimeException("the server did not listen on $port within 5 s: " . file_get_contents("$this->dir/server.log"));
             }
             usleep(50_000);
         }
         fclose($socket);
+    }
+
+    /**
+     * A server that closes each of `connections` connections without answering, once the request
+     * arrived; stop it with {@see stop()}.
+     */
+    public static function closing(int $connections): self
+    {
+        return new self([], [__DIR__ . '/closing-server.php'], $connections + 1); // + FakeHub's readiness probe
     }
 
     /** A JSON answer. @param array<string, string> $headers */
