@@ -43,7 +43,7 @@ allowed to see the booking refreshes (the original system's `php test_booking_pu
                                REALTIME_BOOKINGS_SECRET
   --issuer <iss>               with --http: the iss of the minted token (the hub's --issuer)
   --audience <aud>             with --http: the aud of the minted token (the hub's --audience)
-  --idempotency-key <key>      with --http: a retry with the same key publishes once
+  --idempotency-key <key>      a retry with the same key publishes once
   -h, --help                   show this help
 
 Exit status: 0 published, 1 Redis or the hub failed (try again), 2 bad arguments, an event the hubs
@@ -101,7 +101,7 @@ TXT;
                 $receivers = $publisher->publishLegacy($type, $booking, $origin);
                 fwrite($out, "legacy PUBLISH heard by $receivers hub process(es)\n");
             } else {
-                fwrite($out, $publisher->publish($type, $booking, $previous, $origin) . "\n");
+                fwrite($out, $publisher->publish($type, $booking, $previous, $origin, $options['idempotency-key'] ?? null) . "\n");
             }
             return 0;
         } catch (InvalidEventException | PublishRefusedException | \InvalidArgumentException $error) {
