@@ -26,7 +26,7 @@ use RealtimeBookings\Redis\RedisConnection;
  * keys and the channel for Cluster (`{bookings}:history`, `{bookings}:updates`) and publishes with the
  * protocol's Cluster script (`SPUBLISH`), as a hub started on that Cluster expects.
  */
-final class Publisher
+final class Publisher implements BookingPublisher
 {
     /** The protocol's default history length (the hub's `--history-length`). */
     public const DEFAULT_HISTORY_LENGTH = 1000;
@@ -67,25 +67,33 @@ final class Publisher
      *                                               and/or workpoint_id, so the viewers it left refresh too
      * @param string|null                  $origin   the id of the browser tab or client that made the change
      *                                               (1-64 printable ASCII characters), so hubs can skip echoing it back
+     * @param string|null                  $idempotencyKey not supported over Redis yet: must be null
      * @return string the history id, e.g. "1732800000000-0"
      * @throws InvalidEventException when hubs would refuse the event; nothing was published
      * @throws RedisFailureException when Redis fails
+     * @throws ConfigurationException for an idempotency key (see {@see publishValidated()})
      */
-    public function publish(string $type, array $booking, ?array $previous = null, ?string $origin = null): string
+    public function publish(string $type, array $booking, ?array $previous = null, ?string $origin = null, ?string $idempotencyKey = null): string
     {
         $event = EventValidator::validate($type, $booking, $previous, $origin);
-        return $this->publishValidated($event);
+        return $this->publishValidated($event, $idempotencyKey);
     }
 
     /**
      * Publishes an event {@see EventValidator::validate()} already accepted (validate before saving the
      * booking, publish after).
      *
+     * @param string|null $idempotencyKey must be null: the atomic script does not record keys yet (the
+     *                                    parameter is here for {@see BookingPublisher}); refused rather than ignored
      * @return string the history id
      * @throws RedisFailureException when Redis fails
+     * @throws ConfigurationException for an idempotency key
      */
-    public function publishValidated(ValidatedEvent $event): string
+    public function publishValidated(ValidatedEvent $event, ?string $idempotencyKey = null): string
     {
+        if ($idempotencyKey !== null) {
+            throw new ConfigurationException('the Redis Publisher does not honour idempotency keys in this version: publish without one, or over HTTP (HttpPublisher)');
+        }
         $keys = [$this->keys->history(), ...$this->keys->versionKeysOf($event)];
         $args = [$this->keys->channel, (string) $this->historyLength, $event->json];
         $script = PublishScript::source($this->keys->cluster);
