@@ -41,6 +41,7 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
     return runPrimary({ workers: config.workers, shutdownBoundMs: config.drainMs + config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS, startupLine: (url) => startupLine(config, url) });
   }
   const link = config.workers > 1 ? workerLink(env) : undefined;
+  if (config.workers > 1 && !link) cliLogger.warn(`[realtime-bookings] --workers ${config.workers} ignored: this process is already a worker of another cluster (pm2?); it runs one hub`);
   const startedAt = Date.now();
 
   // From here on a signal must not kill the process mid-way: before the hub listens there is

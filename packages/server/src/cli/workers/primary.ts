@@ -17,6 +17,8 @@ export const MAX_FAST_CRASHES = 5;
 const BACKOFF_FIRST_MS = 100;
 /** …up to this. @internal */
 const BACKOFF_MAX_MS = 5_000;
+/** How long after a worker says it drains on its own its replacement starts. */
+const REPLACE_GRACE_MS = 200;
 
 /** What the primary needs to know about the server it runs. @internal */
 export interface PrimaryOptions {
@@ -31,6 +33,8 @@ interface Slot {
   readonly worker: number;
   process: Worker;
   startedAt: number;
+  /** It said it listens: it serves, and answers for `/metrics`. */
+  listening: boolean;
   /** It drained on its own and its replacement is already running. */
   replaced: boolean;
   fastCrashes: number;
@@ -59,7 +63,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const fork = (worker: number, fastCrashes = 0): void => {
     const child = cluster.fork({ [WORKER_ENV]: String(worker) });
-    const slot: Slot = { worker, process: child, startedAt: Date.now(), replaced: false, fastCrashes };
+    const slot: Slot = { worker, process: child, startedAt: Date.now(), listening: false, replaced: false, fastCrashes };
     slots.set(child, slot);
     byNumber.set(worker, slot);
     child.on("message", (message: unknown) => {
@@ -70,24 +74,29 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   };
 
   const live = (): Slot[] => [...slots.values()].filter((s) => s.process.isConnected() && !s.process.isDead());
+  const listeningWorkers = (): Slot[] => live().filter((s) => s.listening);
 
   function onMessage(slot: Slot, message: WorkerMessage): void {
     switch (message.rb) {
       case "listening":
+        slot.listening = true;
         cliLogger.info(`realtime-bookings: worker ${slot.worker} started (pid ${slot.process.process.pid})`);
         onListening(slot, message.url);
         return;
       case "draining":
         if (stopping || slot.replaced) return;
         // A worker told to stop on its own: its replacement takes new streams while it drains.
+        // A Ctrl-C in a terminal reaches every worker as well as the primary: wait a moment, so a
+        // worker's own drain during the server's shutdown does not start a replacement.
         slot.replaced = true;
-        fork(slot.worker);
+        later(REPLACE_GRACE_MS, () => fork(slot.worker));
         return;
       case "gather":
         void gather().then(({ snapshots, missing }) => send(slot, { rb: "gathered", id: message.id, snapshots, missing }));
         return;
       case "snapshot":
-        return; // answered through gather's own listener
+        gathering.get(message.id)?.(message.snapshot);
+        return;
     }
   }
 
@@ -104,30 +113,27 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     if (slot.process.isConnected()) slot.process.send(message);
   };
 
-  /** Asks every live worker for its figures; whoever has not answered within the bound is reported. */
+  /** The scrapes waiting for the workers' answers, by id. */
+  const gathering = new Map<number, (snapshot: WorkerSnapshot) => void>();
+
+  /** Asks every serving worker for its figures; whoever has not answered within the bound is reported. */
   function gather(): Promise<{ snapshots: WorkerSnapshot[]; missing: MissingWorker[] }> {
     const id = ++nextGather;
-    const asked = live();
+    const asked = listeningWorkers();
     const snapshots: WorkerSnapshot[] = [];
     return new Promise((resolve) => {
-      const listeners = new Map<Slot, (message: unknown) => void>();
       const end = (): void => {
         clearTimeout(timer);
-        for (const [slot, listener] of listeners) slot.process.off("message", listener);
+        gathering.delete(id);
         const answered = new Set(snapshots.map((s) => s.pid));
         resolve({ snapshots, missing: asked.filter((s) => !answered.has(s.process.process.pid as number)).map((s) => ({ worker: s.worker, pid: s.process.process.pid })) });
       };
       const timer = setTimeout(end, GATHER_WAIT_MS);
-      for (const slot of asked) {
-        const listener = (message: unknown): void => {
-          if (!isOurs<WorkerMessage>(message) || message.rb !== "snapshot" || message.id !== id) return;
-          snapshots.push(message.snapshot);
-          if (snapshots.length === asked.length) end();
-        };
-        listeners.set(slot, listener);
-        slot.process.on("message", listener);
-        send(slot, { rb: "snapshot?", id });
-      }
+      gathering.set(id, (snapshot) => {
+        snapshots.push(snapshot);
+        if (snapshots.length === asked.length) end();
+      });
+      for (const slot of asked) send(slot, { rb: "snapshot?", id });
       if (asked.length === 0) end();
     });
   }
@@ -170,12 +176,17 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     }
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (crashes - 1));
     cliLogger.warn(`realtime-bookings: worker ${slot.worker} (pid ${pid}) exited (${how}) unexpectedly; restarting it in ${delay} ms`);
-    const restart = setTimeout(() => {
-      restarts.delete(restart);
-      fork(slot.worker, crashes);
-    }, delay);
-    restarts.add(restart);
+    later(delay, () => fork(slot.worker, crashes));
   });
+
+  /** Runs `start` after `ms`, unless the server stops first. */
+  function later(ms: number, start: () => void): void {
+    const timer = setTimeout(() => {
+      restarts.delete(timer);
+      start();
+    }, ms);
+    restarts.add(timer);
+  }
 
   /** Tells every worker to drain and stop; exits `code` once all have, or when the bound is past. */
   async function stopAll(signal: NodeJS.Signals, code: number): Promise<void> {
