@@ -2,7 +2,10 @@
 // Redis subscription; caps and /metrics for the whole server; drains, replacements and crash restarts.
 import { availableParallelism } from "node:os";
 import { type RedisServer, type SseReader, hasRedisServer, openSse, resumingReader, sleep, startRedisServer } from "@realtime-bookings/test-utils";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ioredisBroker } from "../../src/brokers/ioredis.js";
+import { createBookingHub } from "../../src/hub/create-hub.js";
 import { SECRET, bearer, killChildren, runCli, startServe, until, viewerToken } from "./support/cli.js";
 
 const readers: SseReader[] = [];
@@ -26,6 +29,7 @@ interface WorkerFigures {
 }
 interface Metrics {
   connections: { admin: number };
+  eventsReceived: number;
   eventsDelivered: number;
   workers: WorkerFigures[];
   workersMissing: Array<{ worker: number; pid: number }>;
@@ -33,7 +37,8 @@ interface Metrics {
 const metricsJson = async (url: string): Promise<Metrics> => (await (await fetch(`${url}/metrics?format=json`, { headers: { Connection: "close" } })).json()) as Metrics;
 const adminsPerWorker = (metrics: Metrics): number[] => metrics.workers.map((w) => w.connections.admin);
 /** Worker number → pid, from the primary's "worker N started (pid P)" lines (the latest per worker). */
-const startedPids = (stdout: string): Map<number, number> => new Map([...stdout.matchAll(/worker (\d+) started \(pid (\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+const startedPids = (stdout: string): Map<number, number> =>
+  new Map([...stdout.matchAll(/worker (\d+) started \(pid (\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2])] as const).sort(([a], [b]) => a - b));
 
 describe("serve --workers: refused values", () => {
   it.each(["0", "-1", "abc", "1.5", "257"])("--workers %s is refused with exit 2 and what is accepted", async (value) => {
@@ -56,7 +61,8 @@ describe("serve --workers: refused values", () => {
   });
 });
 
-describe.skipIf(!hasRedisServer())("serve --workers on Redis", () => {
+// Several processes per test on a shared, loaded machine: generous bounds (no assertion is about speed).
+describe.skipIf(!hasRedisServer())("serve --workers on Redis", { timeout: 60_000 }, () => {
   let redis: RedisServer;
   let prefixes = 0;
   beforeAll(async () => {
@@ -65,8 +71,23 @@ describe.skipIf(!hasRedisServer())("serve --workers on Redis", () => {
   afterAll(async () => {
     await redis?.stop();
   });
-  const serveWorkers = (workers: string, ...args: string[]) =>
-    startServe(["--workers", workers, "--secret", SECRET, "--redis", redis.url, "--key-prefix", `wk${process.pid}x${++prefixes}`, "--retry-ms", "100", ...args]);
+  let prefix = "";
+  const serveWorkers = (workers: string, ...args: string[]) => {
+    prefix = `wk${process.pid}x${++prefixes}`;
+    return startServe(["--workers", workers, "--secret", SECRET, "--redis", redis.url, "--key-prefix", prefix, "--retry-ms", "100", ...args]);
+  };
+  /** Publishes straight to Redis, as an app does (a library hub used only to publish). */
+  const publishToRedis = (): { publish: (id: number) => Promise<string>; close: () => Promise<void> } => {
+    const client = new Redis(redis.url);
+    const app = createBookingHub({ broker: ioredisBroker(client, { prefix }), authenticate: () => null });
+    return {
+      publish: async (id) => (await app.publish({ type: "update", data: { id, specialist_id: 3, workpoint_id: 1 } })).id,
+      close: async () => {
+        await app.close();
+        client.disconnect();
+      },
+    };
+  };
   const publishTo = async (hubUrl: string): Promise<(id: number) => Promise<string>> => {
     const token = (await runCli(["token", "--publisher", "--secret", SECRET])).stdout.trim();
     return async (id) => {
@@ -74,6 +95,7 @@ describe.skipIf(!hasRedisServer())("serve --workers on Redis", () => {
         method: "POST",
         headers: { "Content-Type": "application/json", Connection: "close", ...bearer(token) },
         body: JSON.stringify({ type: "update", data: { id, specialist_id: 3, workpoint_id: 1 } }),
+        signal: AbortSignal.timeout(5_000),
       });
       expect(response.status).toBe(200);
       return ((await response.json()) as { id: string }).id;
@@ -205,26 +227,34 @@ describe.skipIf(!hasRedisServer())("serve --workers on Redis", () => {
   it("a SIGKILLed worker is restarted and its clients resume by Last-Event-ID: nothing lost, nothing doubled", async () => {
     const hub = await serveWorkers("2");
     const pids = startedPids(hub.stdout());
-    const publish = await publishTo(hub.url);
-    const token = await viewerToken({ role: "admin", sub: "survivor" });
-    const clients = Array.from({ length: 6 }, () => resumingReader([`${hub.url}/events?token=${token}`]));
-    await Promise.all(clients.map((c) => c.live()));
-    const ids: string[] = [];
-    for (let i = 1; i <= 3; i++) ids.push(await publish(i));
-    const killed = pids.get(2) as number;
-    process.kill(killed, "SIGKILL");
-    // Published while the killed worker's clients are away: they must get these on resume.
-    for (let i = 4; i <= 6; i++) ids.push(await publish(i));
-    await until(() => (startedPids(hub.stdout()).get(2) ?? killed) !== killed, 10_000, "worker 2's restart");
-    for (let i = 7; i <= 8; i++) ids.push(await publish(i));
-    await until(() => clients.every((c) => c.entries.length >= ids.length), 10_000, "every event at every client");
-    await sleep(200);
-    for (const c of clients) c.stop();
-    expect({
-      log: new RegExp(`worker 2 \\(pid ${killed}\\) exited \\(killed by SIGKILL\\) unexpectedly; restarting it in \\d+ ms`).test(hub.stderr()),
-      someResumed: clients.some((c) => c.connects > 1),
-      received: clients.map((c) => c.entries.map((e) => e.id)),
-    }).toEqual({ log: true, someResumed: true, received: clients.map(() => ids) });
+    const app = publishToRedis();
+    try {
+      // A history to resume in: a stream opened on an empty history starts at 0-0, from which the hub
+      // answers a resume with an honest resync, not a replay (it cannot tell 0-0 from a forgotten scope).
+      await app.publish(0);
+      await until(async () => (await metricsJson(hub.url)).eventsReceived === 2, 5_000, "both workers to hear the first event");
+      const token = await viewerToken({ role: "admin", sub: "survivor" });
+      const clients = Array.from({ length: 6 }, () => resumingReader([`${hub.url}/events?token=${token}`]));
+      await Promise.all(clients.map((c) => c.live()));
+      const ids: string[] = [];
+      for (let i = 1; i <= 3; i++) ids.push(await app.publish(i));
+      const killed = pids.get(2) as number;
+      process.kill(killed, "SIGKILL");
+      // Published while the killed worker's clients are away: they must get these on resume.
+      for (let i = 4; i <= 6; i++) ids.push(await app.publish(i));
+      await until(() => (startedPids(hub.stdout()).get(2) ?? killed) !== killed, 10_000, "worker 2's restart");
+      for (let i = 7; i <= 8; i++) ids.push(await app.publish(i));
+      await until(() => clients.every((c) => c.entries.length >= ids.length), 10_000, "every event at every client");
+      await sleep(200);
+      for (const c of clients) c.stop();
+      expect({
+        log: new RegExp(`worker 2 \\(pid ${killed}\\) exited \\(killed by SIGKILL\\) unexpectedly; restarting it in \\d+ ms`).test(hub.stderr()),
+        someResumed: clients.some((c) => c.connects > 1),
+        received: clients.map((c) => c.entries.map((e) => e.id)),
+      }).toEqual({ log: true, someResumed: true, received: clients.map(() => ids) });
+    } finally {
+      await app.close();
+    }
   });
 
   it("a worker that keeps crashing right after it starts is given up on: a clear log and exit 1", async () => {
