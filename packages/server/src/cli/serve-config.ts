@@ -12,6 +12,7 @@ import { cliLogger } from "./log.js";
 import { checkRedisUrl } from "./redis.js";
 import { type OptionValues, integerOption } from "./spec.js";
 import { SERVE } from "./spec-serve.js";
+import { WORKER_ENV } from "./workers/messages.js";
 import type { TOPOLOGY_OPTIONS } from "./spec-topology.js";
 import { publisherAuthorizer } from "../auth/publisher-authorizer.js";
 import type { AuthorizePublish } from "../options.js";
@@ -115,7 +116,7 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
   const corsOrigins = (flags["cors-origin"] ?? []).flatMap((value) => value.split(",")).map((o) => o.trim()).filter(Boolean).map(exactOrigin);
 
   if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => (env[WORKER_ENV] === undefined ? cliLogger.warn(m) : undefined)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
   const publicKeySource = firstSet(flags["public-key"], env["REALTIME_BOOKINGS_PUBLIC_KEY"]);
   const publicKey =
     publicKeySource === undefined ? undefined : publicKeySource.startsWith("-----BEGIN") ? publicKeySource : readSmallFile("--public-key", publicKeySource);
