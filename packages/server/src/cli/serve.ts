@@ -136,8 +136,10 @@ function leaveAlone(link: WorkerLink, standalone: StandaloneServer): void {
 
 /** The start-up line: where the hub listens, its broker, tokens, CORS and caps. @internal */
 export function startupLine(config: ServeConfig, url: string): string {
-  const brokerText = config.redisUrl
-    ? `redis ${redactUrl(config.redisUrl)}, channel ${redisKeys(config.keyOptions).channel}, keys ${config.keyOptions.prefix}:*${config.laravelChannels === undefined ? "" : `, Laravel broadcasts on ${config.laravelChannels}`}`
+  const where = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : config.topology ? config.topology.shown : undefined;
+  const keys = redisKeys({ ...config.keyOptions, cluster: config.topology?.kind === "cluster" });
+  const brokerText = where
+    ? `${where}, channel ${keys.channel}, keys ${keys.history.replace(/history$/, "*")}${config.laravelChannels === undefined ? "" : `, Laravel broadcasts on ${config.laravelChannels}`}`
     : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
   const caps =
     config.workers > 1
