@@ -1,0 +1,106 @@
+// 6. publish (opt-in: `--scenarios publish`): publishes per second over HTTP (`POST /publish`, keep-alive,
+// with and without an Idempotency-Key) against publishing through Redis directly (the publish
+// script, from this process), in the same run, to the same hub and the same live connections.
+import { Agent, request } from "node:http";
+import { ioredisBroker } from "@realtime-bookings/server/ioredis";
+import { Redis } from "ioredis";
+import { cpuVerdict, makeEvents, round, sampleAll, waitForDeliveries } from "./common.mjs";
+
+/** Publishes in flight at once on every path: what the hub's own bench publisher uses. */
+const IN_FLIGHT = 8;
+
+/**
+ * Runs `send` over `events` with {@link IN_FLIGHT} lanes; counts failures.
+ *
+ * @template T
+ * @param {T[]} events
+ * @param {(event: T, index: number) => Promise<void>} send
+ */
+async function lanes(events, send) {
+  let next = 0;
+  let failed = 0;
+  /** @type {string | undefined} */
+  let error;
+  const lane = async () => {
+    while (next < events.length) {
+      const index = next++;
+      await send(/** @type {T} */ (events[index]), index).catch((/** @type {unknown} */ e) => {
+        failed++;
+        error ??= String(e);
+      });
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, events.length) }, lane));
+  return { ms: performance.now() - started, failed, error };
+}
+
+/**
+ * One POST /publish on a keep-alive agent; rejects unless the hub answers 200.
+ *
+ * @param {Agent} agent
+ * @param {number} port
+ * @param {string} body
+ * @param {string | undefined} key
+ */
+function post(agent, port, body, key) {
+  return new Promise((resolve, reject) => {
+    const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(key ? { "idempotency-key": key } : {}) };
+    const req = request({ host: "127.0.0.1", port, path: "/publish", method: "POST", agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(undefined) : reject(new Error(`POST /publish answered ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * @param {import("./common.mjs").ScenarioContext} ctx
+ * @param {{ live: number }} state
+ */
+export async function publish(ctx, { live }) {
+  const port = ctx.instance.publishHttpPort;
+  if (port === undefined) return { skipped: "this system has no POST /publish on Redis" };
+  const count = ctx.params.burstEvents;
+  const client = new Redis(ctx.redis.url, { maxRetriesPerRequest: 1 });
+  const broker = ioredisBroker(client, { prefix: "bench" });
+  const versionKeys = [broker.keys.globalVersion, broker.keys.workpointVersion("1"), broker.keys.specialistVersion("1")];
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  /** @type {Record<string, (event: any, index: number) => Promise<void>>} */
+  const paths = {
+    redisScript: async (event) => void (await broker.publish(JSON.stringify(event), versionKeys)),
+    http: (event) => post(agent, port, JSON.stringify(event), undefined).then(() => undefined),
+    httpIdempotent: (event, index) => post(agent, port, JSON.stringify(event), `bench-${event.data.seq}-${index}`).then(() => undefined),
+  };
+  /** @type {Record<string, unknown>} */
+  const result = { connections: live, events: count, inFlight: IN_FLIGHT };
+  try {
+    for (const [name, send] of Object.entries(paths)) {
+      const base = ctx.takeSeq(count);
+      await ctx.generator.window(base, count);
+      const before = sampleAll(ctx);
+      const run = await lanes(makeEvents(base, count), send);
+      const after = sampleAll(ctx);
+      const delivered = await waitForDeliveries(ctx, (count - run.failed) * live, { deadlineMs: ctx.params.burstDeadlineMs });
+      await ctx.generator.collect();
+      result[name] = {
+        publishesPerSec: run.ms > 0 ? round(((count - run.failed) / run.ms) * 1000, 0) : null,
+        publishMs: round(run.ms, 1),
+        failed: run.failed,
+        error: run.error,
+        expectedDeliveries: (count - run.failed) * live,
+        deliveries: delivered,
+        ...cpuVerdict(ctx, before, after),
+      };
+      ctx.log(`publish ${name}: ${JSON.stringify(result[name])}`);
+    }
+    const rate = (/** @type {string} */ name) => /** @type {{ publishesPerSec: number | null }} */ (result[name]).publishesPerSec ?? 0;
+    result["httpOverScript"] = rate("redisScript") > 0 ? round(rate("http") / rate("redisScript")) : null;
+    return result;
+  } finally {
+    agent.destroy();
+    await broker.close();
+    client.disconnect();
+  }
+}
