@@ -58,6 +58,27 @@ describe.each(kits.filter((k) => k.redis))("redis broker contract: $name", (kit)
     await broker.close();
   });
 
+  it("runs the script through the client's own script support: after SCRIPT FLUSH it is sent again, and a script error reply comes out as the error", async () => {
+    const broker = await kit.create({ prefix: uniquePrefix() });
+    const k = broker.keys;
+    const before = await broker.publish(event(1), [k.globalVersion]);
+    await redis()?.cli("SCRIPT", "FLUSH");
+    const after = await broker.publish(event(2), [k.globalVersion]);
+    await redis()?.cli("SCRIPT", "FLUSH");
+    const once = await broker.publishIdempotent?.(event(3), [k.globalVersion], "after-flush");
+    const refusal = await broker.publish("[1]", [k.globalVersion]).then(
+      () => "published",
+      (error: Error) => error.message,
+    );
+    expect({ increasing: before < after, once: once?.replayed, refusal, version: await broker.readVersion(k.globalVersion) }).toEqual({
+      increasing: true,
+      once: false,
+      refusal: expect.stringMatching(/realtime-bookings: the event must be a JSON object with fields/),
+      version: 3,
+    });
+    await broker.close();
+  });
+
   it("an idempotent publish keeps its record under the key's SHA-256 for 24 h, and a raw EVAL with the documented call shape replays it", async () => {
     const prefix = uniquePrefix();
     const broker = await kit.create({ prefix });
