@@ -14,6 +14,7 @@ export interface MemoryBrokerOptions extends RedisKeyOptions {
   readonly historyLength?: number;
   /**
    * How long an idempotency record lasts (see {@link Broker.publishIdempotent}). 100 ms to 30 days.
+   * The memory broker keeps at most 100,000 records: past that the oldest is forgotten early.
    * @defaultValue 86400000 (24 h)
    */
   readonly idempotencyWindowMs?: number;
