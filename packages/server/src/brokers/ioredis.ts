@@ -3,7 +3,9 @@ import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
 import { keepFollowingMaster } from "./sentinel-revival.js";
-import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import { type RedisBrokerOptions, historyLengthOf, toVersion } from "./redis-options.js";
+import { ioredisScript } from "./ioredis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { type StreamReply, entriesOf } from "./ioredis-stream.js";
 import type { Broker, BrokerListener } from "./types.js";
 
@@ -100,38 +102,26 @@ async function closeSubscriber(connection: Redis): Promise<void> {
 export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): Broker {
   keepFollowingMaster(client);
   const keys = redisKeys(options);
-  const historyLength = String(historyLengthOf(options));
   let subscriber: Redis | undefined;
   const patternSubscribers = new Set<Redis>();
-
-  const evalPublish = async (args: string[], numKeys: number): Promise<unknown> => {
-    try {
-      return await client.evalsha(PUBLISH_SCRIPT_SHA, numKeys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return client.eval(PUBLISH_SCRIPT, numKeys, ...args);
-    }
-  };
+  const publishing = scriptPublisher(ioredisScript(client, PUBLISH_SCRIPT, "single"), {
+    keys,
+    historyLength: historyLengthOf(options),
+    idempotencyWindowMs: options.idempotencyWindowMs,
+    failure: publishFailure,
+    // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
+    // one) and be sent after the caller was told it failed: refuse it now instead.
+    before: () => {
+      if (LOST.has(client.status)) {
+        throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
+      }
+    },
+  });
 
   return {
     keys,
     kind: "ioredis",
-    async publish(eventJson, versionKeys) {
-      // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
-      // one) and be sent after the caller was told it failed: refuse it now instead.
-      if (LOST.has(client.status)) {
-        throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
-      }
-      let reply: unknown;
-      try {
-        reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
-      } catch (error) {
-        throw publishFailure(error);
-      }
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
+    ...publishing,
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       // This one resubscribes itself (below), so that it reports ready only once Redis confirmed it.

@@ -2,14 +2,14 @@ import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
 import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
-import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import type { ClusterBrokerOptions } from "./cluster-options.js";
+import { historyLengthOf, toVersion } from "./redis-options.js";
+import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { type ShardConnection, type ShardConnector, type SlotsReply, ShardSubscriber } from "./shard-subscriber.js";
 import type { Broker, BrokerListener } from "./types.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
-
-type ScriptOptions = { keys: string[]; arguments: string[] };
 
 /** The subscription connection the broker makes with a node client's `duplicate()`. */
 export interface NodeRedisShardSubscriber {
@@ -112,29 +112,20 @@ function nodeRedisShards(cluster: NodeRedisClusterClient): ShardConnector {
  */
 export function nodeRedisClusterBroker(cluster: NodeRedisClusterClient, options: ClusterBrokerOptions = {}): Broker {
   const keys = redisKeys({ ...options, cluster: true });
-  const historyLength = String(historyLengthOf(options));
   const checkMs = options.ownerCheckMs ?? 1_000;
   if (!(Number.isInteger(checkMs) && checkMs >= 50 && checkMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
   let subscriber: ShardSubscriber | undefined;
 
-  const evalPublish = async (keysList: string[], args: string[]): Promise<unknown> => {
-    try {
-      return await cluster.evalSha(CLUSTER_PUBLISH_SCRIPT_SHA, { keys: keysList, arguments: args });
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return cluster.eval(CLUSTER_PUBLISH_SCRIPT, { keys: keysList, arguments: args });
-    }
-  };
+  const publishing = scriptPublisher(nodeRedisScript(cluster, CLUSTER_PUBLISH_SCRIPT), {
+    keys,
+    historyLength: historyLengthOf(options),
+    idempotencyWindowMs: options.idempotencyWindowMs,
+  });
 
   return {
     keys,
     kind: "node-redis-cluster",
-    async publish(eventJson, versionKeys) {
-      const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
+    ...publishing,
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       const sub = new ShardSubscriber(nodeRedisShards(cluster), keys.channel, listener, checkMs);

@@ -1,7 +1,9 @@
 import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
 import { historyPage } from "./history-page.js";
-import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
+import { type RedisBrokerOptions, historyLengthOf, toVersion } from "./redis-options.js";
+import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
 import type { Broker, BrokerListener } from "./types.js";
 
@@ -43,8 +45,6 @@ async function closeSubscriber(sub: NodeRedisSubscriber): Promise<void> {
   sub.removeAllListeners("error");
   sub.on("error", () => {});
 }
-
-type ScriptOptions = { keys: string[]; arguments: string[] };
 
 /**
  * The subscriber connection `duplicate()` returns: the part of a node-redis client the broker uses.
@@ -95,28 +95,19 @@ export interface NodeRedisClient {
  */
 export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOptions = {}): Broker {
   const keys = redisKeys(options);
-  const historyLength = String(historyLengthOf(options));
   let subscriber: NodeRedisSubscriber | undefined;
   const patternSubscribers = new Set<NodeRedisSubscriber>();
 
-  const evalPublish = async (keysList: string[], args: string[]): Promise<unknown> => {
-    try {
-      return await client.evalSha(PUBLISH_SCRIPT_SHA, { keys: keysList, arguments: args });
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return client.eval(PUBLISH_SCRIPT, { keys: keysList, arguments: args });
-    }
-  };
+  const publishing = scriptPublisher(nodeRedisScript(client, PUBLISH_SCRIPT), {
+    keys,
+    historyLength: historyLengthOf(options),
+    idempotencyWindowMs: options.idempotencyWindowMs,
+  });
 
   return {
     keys,
     kind: "node-redis",
-    async publish(eventJson, versionKeys) {
-      const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
+    ...publishing,
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       const sub = client.duplicate();

@@ -3,6 +3,7 @@ import { sleep } from "@realtime-bookings/test-utils";
 import { describe, expect, it } from "vitest";
 import type { Broker, BrokerListener } from "../../src/index.js";
 import { type BrokerKit, uniquePrefix } from "./brokers.js";
+import { idempotencyContract } from "./idempotency-contract.js";
 
 /** A valid event JSON. */
 export const event = (id: number) => JSON.stringify({ type: "create", data: { id, specialist_id: 3, workpoint_id: 1 } });
@@ -86,6 +87,8 @@ describe.each(kits)("broker contract: $name", (kit) => {
     await expect(broker.subscribe(recorder())).rejects.toMatchObject({ code: "invalid_options" });
     await broker.close();
   });
+
+  idempotencyContract(kit);
 
 });
 }
