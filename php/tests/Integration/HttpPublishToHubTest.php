@@ -124,13 +124,7 @@ final class HttpPublishToHubTest extends TestCase
         }
     }
 
-    /**
-     * Enabled by the lead once the hub's Idempotency-Key (issue 19, the server part) is merged: the
-     * phpunit.xml.dist `idempotency-e2e` exclusion goes then. A repeated publish with one key is stored
-     * and delivered once, and answers the first id.
-     *
-     * @group idempotency-e2e
-     */
+    /** A repeated publish with one key is stored and delivered once, and answers the first id. */
     public function testTheSameIdempotencyKeyTwicePublishesOnce(): void
     {
         $redisUrl = $this->hub->env['redis'];
