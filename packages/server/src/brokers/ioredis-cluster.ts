@@ -1,15 +1,15 @@
-import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Cluster } from "ioredis";
 import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
-import { type StreamReply, entriesOf } from "./ioredis-stream.js";
 import type { ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf, toVersion } from "./redis-options.js";
+import { historyLengthOf } from "./redis-options.js";
 import { ioredisScript } from "./ioredis-script.js";
 import { scriptPublisher } from "./script-publish.js";
 import { ioredisShards } from "./ioredis-shards.js";
 import { ShardSubscriber } from "./shard-subscriber.js";
 import type { Broker, BrokerListener } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { ioredisReads } from "./ioredis-stream.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
 
@@ -64,23 +64,7 @@ export function ioredisClusterBroker(cluster: Cluster, options: ClusterBrokerOpt
         throw error;
       }
     },
-    async readVersion(key) {
-      return toVersion(await cluster.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        cluster.xrange(keys.history, `(${after}`, "+", "COUNT", limit + 1) as Promise<StreamReply>,
-        cluster.xrange(keys.history, "-", "+", "COUNT", 1) as Promise<StreamReply>,
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.[0]), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = (await cluster.xrevrange(keys.history, "+", "-", "COUNT", 1)) as StreamReply;
-      return parseEventId(newest[0]?.[0]);
-    },
-    async ping() {
-      await cluster.ping();
-    },
+    ...historyReads(ioredisReads(cluster), keys),
     async close() {
       const sub = subscriber;
       subscriber = undefined;

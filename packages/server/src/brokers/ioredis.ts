@@ -1,13 +1,13 @@
-import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
 import { keepFollowingMaster } from "./sentinel-revival.js";
-import { type RedisBrokerOptions, historyLengthOf, toVersion } from "./redis-options.js";
+import { type RedisBrokerOptions, historyLengthOf } from "./redis-options.js";
 import { ioredisScript } from "./ioredis-script.js";
 import { scriptPublisher } from "./script-publish.js";
-import { type StreamReply, entriesOf } from "./ioredis-stream.js";
 import type { Broker, BrokerListener } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { ioredisReads } from "./ioredis-stream.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { createRedisClient, type RedisClientOptions, type RedisSettings } from "./redis-client.js";
@@ -165,26 +165,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
         if (patternSubscribers.delete(sub)) await closeSubscriber(sub);
       };
     },
-    async readVersion(key) {
-      return toVersion(await client.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        client.xrange(keys.history, `(${after}`, "+", "COUNT", limit + 1) as Promise<StreamReply>,
-        client.xrange(keys.history, "-", "+", "COUNT", 1) as Promise<StreamReply>,
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.[0]), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = (await client.xrevrange(keys.history, "+", "-", "COUNT", 1)) as StreamReply;
-      return parseEventId(newest[0]?.[0]);
-    },
-    async readRecent(limit) {
-      return entriesOf((await client.xrevrange(keys.history, "+", "-", "COUNT", limit)) as StreamReply).reverse();
-    },
-    async ping() {
-      await client.ping();
-    },
+    ...historyReads(ioredisReads(client), keys),
     async close() {
       const open = [...patternSubscribers];
       patternSubscribers.clear();

@@ -1,13 +1,13 @@
-import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
-import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
 import type { ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf, toVersion } from "./redis-options.js";
+import { historyLengthOf } from "./redis-options.js";
 import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
 import { scriptPublisher } from "./script-publish.js";
 import { type ShardConnection, type ShardConnector, type SlotsReply, ShardSubscriber } from "./shard-subscriber.js";
 import type { Broker, BrokerListener } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { type StreamEntries, nodeRedisReads } from "./node-redis-stream.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
 
@@ -138,23 +138,7 @@ export function nodeRedisClusterBroker(cluster: NodeRedisClusterClient, options:
         throw error;
       }
     },
-    async readVersion(key) {
-      return toVersion(await cluster.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        cluster.xRange(keys.history, `(${after}`, "+", { COUNT: limit + 1 }),
-        cluster.xRange(keys.history, "-", "+", { COUNT: 1 }),
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.id), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = await cluster.xRevRange(keys.history, "+", "-", { COUNT: 1 });
-      return parseEventId(newest[0]?.id);
-    },
-    async ping() {
-      await cluster.sendCommand(keys.history, true, ["PING"]);
-    },
+    ...historyReads(nodeRedisReads(cluster, () => cluster.sendCommand(keys.history, true, ["PING"])), keys),
     async close() {
       const sub = subscriber;
       subscriber = undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type NodeRedisClient, type NodeRedisSubscriber, nodeRedisBroker } from "./node-redis.js";
+import { type NodeRedisClient, type NodeRedisSubscriber, nodeRedisBroker } from "./node-redis-broker.js";
 import type { RedisBrokerOptions } from "./redis-options.js";
 import type { Broker } from "./types.js";
 
