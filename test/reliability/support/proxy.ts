@@ -102,3 +102,26 @@ ${serverLevel}
   };
   return launch("nginx", ["-p", dir, "-c", conf, "-e", join(dir, "error.log")], dir, port, errorLog);
 }
+
+/**
+ * A private HAProxy (Debian's, found on PATH; in the foreground with `-db`) running the documented
+ * `defaults` + `backend hub` block for `hubPorts`, behind a plain-HTTP frontend on a free port.
+ */
+export async function startHaproxy(hubPorts: readonly number[], connections: number): Promise<Proxy> {
+  const documented = documentedConfig("option httpchk", hubPorts);
+  const dir = mkdtempSync(join(tmpdir(), "rb-deploy-haproxy-"));
+  const port = await freePort();
+  const conf = join(dir, "haproxy.cfg");
+  writeFileSync(
+    conf,
+    `global
+    maxconn ${2 * connections + 512}
+
+${documented}
+frontend www
+    bind 127.0.0.1:${port}
+    default_backend hub
+`,
+  );
+  return launch("haproxy", ["-db", "-f", conf], dir, port, () => "");
+}
