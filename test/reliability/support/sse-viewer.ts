@@ -18,6 +18,8 @@ export interface Attempt {
 export interface SseViewer {
   /** The `seq` of every booking received, and `"resync"` for each resync, in order, across reconnections. */
   readonly seqs: Array<number | "resync">;
+  /** For each `resync`: when, its data, and the id the stream resumed from (diagnostics). */
+  readonly resyncNotes: string[];
   /** Every attempt to open the stream, in order. */
   readonly attempts: readonly Attempt[];
   /** The time of every successful (200) open, in order. */
@@ -62,6 +64,8 @@ function openOnce(url: string, headers: Record<string, string>, track: (req: Cli
 export function startViewer(url: string, options: ViewerOptions): SseViewer {
   const seqs: Array<number | "resync"> = [];
   const attempts: Attempt[] = [];
+  const resyncNotes: string[] = [];
+  let resumedFrom: string | undefined;
   const connects: number[] = [];
   let lastId: string | undefined;
   let retryMs = options.retryMs ?? 1_000;
@@ -78,13 +82,17 @@ export function startViewer(url: string, options: ViewerOptions): SseViewer {
       if (id) lastId = id;
       // The test's events carry `seq` once; a match is much cheaper than JSON.parse for 2,000 viewers.
       if (name === "booking") seqs.push(Number(/"seq":(\d+)/.exec(data)?.[1] ?? Number.NaN));
-      else if (name === "resync") seqs.push("resync");
+      else if (name === "resync") {
+        seqs.push("resync");
+        resyncNotes.push(`${Date.now()} ${data} resumed from ${resumedFrom} on attempt ${attempts.length}`);
+      }
     },
   };
   const loop = async () => {
     for (let failures = 0; !stopped && failures < (options.maxFailures ?? 100); ) {
       const attempt: Attempt = { at: Date.now(), status: -1 };
       attempts.push(attempt);
+      resumedFrom = lastId;
       const headers = lastId ? { ...options.headers, "Last-Event-ID": lastId } : options.headers;
       const { status, retryAfter } = await openOnce(url, headers, (req) => (current = req), handlers);
       isLive = false;
@@ -99,6 +107,7 @@ export function startViewer(url: string, options: ViewerOptions): SseViewer {
   void loop();
   return {
     seqs,
+    resyncNotes,
     attempts,
     connects,
     get isLive() {
