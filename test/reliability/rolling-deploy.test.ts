@@ -65,17 +65,26 @@ function perSecond(times: readonly number[], from: number, seconds: number): num
 }
 
 /**
- * The reconnects a drain caused: stream opens (and attempts) per second from the SIGTERM until every
- * viewer was live again (at least the window plus the longest retry), and the peak against the mean
- * over the drain window.
+ * The reconnects a drain caused, per second from the SIGTERM until every viewer was live again (at
+ * least the window plus the longest retry): the reconnect requests the viewers sent (what the drain
+ * shapes), and the streams that opened (which adds how fast the busy hub and proxy answered). Peaks
+ * are given against the mean over the drain window: the streams the hub held, divided by the window.
  */
 function reconnectFigures(viewers: readonly SseViewer[], sigterm: number, allLiveMs: number) {
   const seconds = Math.ceil(Math.max(allLiveMs, DRAIN_MS + 2 * RETRY_MS) / 1000);
-  const reconnectsPerSecond = perSecond(viewers.flatMap((v) => v.connects), sigterm, seconds);
-  const attemptsPerSecond = perSecond(viewers.flatMap((v) => v.attempts.map((a) => a.at)), sigterm, seconds);
+  const reconnectsPerSecond = perSecond(viewers.flatMap((v) => v.attempts.map((a) => a.at)), sigterm, seconds);
+  const streamsOpenedPerSecond = perSecond(viewers.flatMap((v) => v.connects), sigterm, seconds);
   const reconnects = reconnectsPerSecond.reduce((a, b) => a + b, 0);
   const meanPerSecond = reconnects / (DRAIN_MS / 1000);
-  return { reconnects, reconnectsPerSecond, attemptsPerSecond, meanPerSecond, peakOverMean: Math.max(...reconnectsPerSecond) / meanPerSecond };
+  return {
+    reconnects,
+    streamsOpened: streamsOpenedPerSecond.reduce((a, b) => a + b, 0),
+    reconnectsPerSecond,
+    streamsOpenedPerSecond,
+    meanPerSecond,
+    peakOverMean: Math.max(...reconnectsPerSecond) / meanPerSecond,
+    openedPeakOverMean: Math.max(...streamsOpenedPerSecond) / meanPerSecond,
+  };
 }
 
 describe.each(PROXIES)("a rolling deploy behind a real $name (docs/deployment.md's configuration)", ({ name: proxyName, start, viewers: VIEWERS, available }) => {
@@ -117,7 +126,11 @@ describe.each(PROXIES)("a rolling deploy behind a real $name (docs/deployment.md
         await sleep(Math.max(0, due - Date.now()));
       }
     })();
-    await sleep(2_000);
+    // Every viewer holds a real resume point (an event of its scope) before the first deploy: a
+    // scope with no event yet resumes from `0-0`, which resyncs whenever the history holds any
+    // event (a known limit, see docs/deployment.md), and is not what this test is about.
+    expect(await until(() => viewers.every((v) => v.seqs.length > 0), 30_000)).toBe(true);
+    await sleep(1_000);
 
     const deploys: Array<{ sigterm: number; hub: number; streamsOnHub: number; exit: unknown; exitMs: number; allLive: boolean; allLiveMs: number } & ReturnType<typeof reconnectFigures>> = [];
     for (const index of [0, 1]) {
@@ -167,13 +180,16 @@ describe.each(PROXIES)("a rolling deploy behind a real $name (docs/deployment.md
     for (const deploy of deploys) {
       // Exited cleanly within the window + 2 s; every stream it held came back (through the proxy, to
       // the other hub), a few at a time.
-      expect({ hub: deploy.hub, exit: deploy.exit, withinWindow: deploy.exitMs <= DRAIN_MS + 2_000, allLive: deploy.allLive, reconnects: deploy.reconnects }).toEqual({
+      expect({ hub: deploy.hub, exit: deploy.exit, withinWindow: deploy.exitMs <= DRAIN_MS + 2_000, allLive: deploy.allLive, reconnects: deploy.reconnects, streamsOpened: deploy.streamsOpened }).toEqual({
         hub: deploy.hub,
         exit: { code: 0, signal: null },
         withinWindow: true,
         allLive: true,
         reconnects: deploy.streamsOnHub,
+        streamsOpened: deploy.streamsOnHub,
       });
+      // No second of reconnect requests above 1.5 times the mean over the window (the opened streams
+      // are recorded too; on a starved machine they bunch where the hub or proxy stalled).
       expect(deploy.peakOverMean).toBeLessThanOrEqual(1.5);
     }
   }, 180_000);
