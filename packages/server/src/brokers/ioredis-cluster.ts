@@ -1,13 +1,11 @@
 import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Cluster } from "ioredis";
-import { HubError } from "../errors.js";
 import type { ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf } from "./redis-options.js";
 import { ioredisScript } from "./ioredis-script.js";
 import { scriptPublisher } from "./script-publish.js";
 import { ioredisShards } from "./ioredis-shards.js";
-import { ShardSubscriber } from "./shard-subscriber.js";
-import type { Broker, BrokerListener } from "./types.js";
+import { shardedSubscription } from "./shard-subscriber.js";
+import type { Broker } from "./types.js";
 import { historyReads } from "./history-reads.js";
 import { ioredisReads } from "./ioredis-stream.js";
 
@@ -38,37 +36,14 @@ export type { ClusterBrokerOptions } from "./cluster-options.js";
  */
 export function ioredisClusterBroker(cluster: Cluster, options: ClusterBrokerOptions = {}): Broker {
   const keys = redisKeys({ ...options, cluster: true });
-  const checkMs = options.ownerCheckMs ?? 1_000;
-  if (!(Number.isInteger(checkMs) && checkMs >= 50 && checkMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
-  let subscriber: ShardSubscriber | undefined;
+  const subscription = shardedSubscription(ioredisShards(cluster), keys.channel, options.ownerCheckMs);
 
-  const publishing = scriptPublisher(ioredisScript(cluster, CLUSTER_PUBLISH_SCRIPT, "cluster"), {
-    keys,
-    historyLength: historyLengthOf(options),
-    idempotencyWindowMs: options.idempotencyWindowMs,
-  });
 
   return {
     keys,
     kind: "ioredis-cluster",
-    ...publishing,
-    async subscribe(listener: BrokerListener) {
-      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = new ShardSubscriber(ioredisShards(cluster), keys.channel, listener, checkMs);
-      subscriber = sub;
-      try {
-        await sub.start();
-      } catch (error) {
-        if (subscriber === sub) subscriber = undefined;
-        await sub.close();
-        throw error;
-      }
-    },
+    ...scriptPublisher(ioredisScript(cluster, CLUSTER_PUBLISH_SCRIPT, "cluster"), { keys, broker: options }),
+    ...subscription,
     ...historyReads(ioredisReads(cluster), keys),
-    async close() {
-      const sub = subscriber;
-      subscriber = undefined;
-      await sub?.close();
-    },
   };
 }

@@ -2,7 +2,7 @@ import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
 import { keepFollowingMaster } from "./sentinel-revival.js";
-import { type RedisBrokerOptions, historyLengthOf } from "./redis-options.js";
+import type { RedisBrokerOptions } from "./redis-options.js";
 import { ioredisScript } from "./ioredis-script.js";
 import { scriptPublisher } from "./script-publish.js";
 import type { Broker, BrokerListener } from "./types.js";
@@ -106,8 +106,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
   const patternSubscribers = new Set<Redis>();
   const publishing = scriptPublisher(ioredisScript(client, PUBLISH_SCRIPT, "single"), {
     keys,
-    historyLength: historyLengthOf(options),
-    idempotencyWindowMs: options.idempotencyWindowMs,
+    broker: options,
     failure: publishFailure,
     // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
     // one) and be sent after the caller was told it failed: refuse it now instead.
@@ -167,9 +166,8 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     ...historyReads(ioredisReads(client), keys),
     async close() {
-      const open = [...patternSubscribers];
+      const open = [...patternSubscribers, ...(subscriber ? [subscriber] : [])];
       patternSubscribers.clear();
-      if (subscriber) open.push(subscriber);
       subscriber = undefined;
       await Promise.all(open.map(closeSubscriber));
     },

@@ -1,6 +1,6 @@
 import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
-import { type RedisBrokerOptions, historyLengthOf } from "./redis-options.js";
+import type { RedisBrokerOptions } from "./redis-options.js";
 import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
 import { scriptPublisher } from "./script-publish.js";
 import type { Broker, BrokerListener } from "./types.js";
@@ -93,16 +93,11 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
   let subscriber: NodeRedisSubscriber | undefined;
   const patternSubscribers = new Set<NodeRedisSubscriber>();
 
-  const publishing = scriptPublisher(nodeRedisScript(client, PUBLISH_SCRIPT), {
-    keys,
-    historyLength: historyLengthOf(options),
-    idempotencyWindowMs: options.idempotencyWindowMs,
-  });
 
   return {
     keys,
     kind: "node-redis",
-    ...publishing,
+    ...scriptPublisher(nodeRedisScript(client, PUBLISH_SCRIPT), { keys, broker: options }),
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       const sub = client.duplicate();
@@ -140,9 +135,8 @@ export function nodeRedisBroker(client: NodeRedisClient, options: RedisBrokerOpt
     },
     ...historyReads(nodeRedisReads(client, () => client.ping()), keys),
     async close() {
-      const open = [...patternSubscribers];
+      const open = [...patternSubscribers, ...(subscriber ? [subscriber] : [])];
       patternSubscribers.clear();
-      if (subscriber) open.push(subscriber);
       subscriber = undefined;
       await Promise.all(open.map(closeSubscriber));
     },

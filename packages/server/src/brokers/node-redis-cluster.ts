@@ -1,11 +1,9 @@
 import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
-import { HubError } from "../errors.js";
 import type { ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf } from "./redis-options.js";
 import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
 import { scriptPublisher } from "./script-publish.js";
-import { type ShardConnection, type ShardConnector, type SlotsReply, ShardSubscriber } from "./shard-subscriber.js";
-import type { Broker, BrokerListener } from "./types.js";
+import { type ShardConnection, type ShardConnector, type SlotsReply, shardedSubscription } from "./shard-subscriber.js";
+import type { Broker } from "./types.js";
 import { historyReads } from "./history-reads.js";
 import { type StreamEntries, nodeRedisReads } from "./node-redis-stream.js";
 
@@ -112,37 +110,14 @@ function nodeRedisShards(cluster: NodeRedisClusterClient): ShardConnector {
  */
 export function nodeRedisClusterBroker(cluster: NodeRedisClusterClient, options: ClusterBrokerOptions = {}): Broker {
   const keys = redisKeys({ ...options, cluster: true });
-  const checkMs = options.ownerCheckMs ?? 1_000;
-  if (!(Number.isInteger(checkMs) && checkMs >= 50 && checkMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
-  let subscriber: ShardSubscriber | undefined;
+  const subscription = shardedSubscription(nodeRedisShards(cluster), keys.channel, options.ownerCheckMs);
 
-  const publishing = scriptPublisher(nodeRedisScript(cluster, CLUSTER_PUBLISH_SCRIPT), {
-    keys,
-    historyLength: historyLengthOf(options),
-    idempotencyWindowMs: options.idempotencyWindowMs,
-  });
 
   return {
     keys,
     kind: "node-redis-cluster",
-    ...publishing,
-    async subscribe(listener: BrokerListener) {
-      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = new ShardSubscriber(nodeRedisShards(cluster), keys.channel, listener, checkMs);
-      subscriber = sub;
-      try {
-        await sub.start();
-      } catch (error) {
-        if (subscriber === sub) subscriber = undefined;
-        await sub.close();
-        throw error;
-      }
-    },
+    ...scriptPublisher(nodeRedisScript(cluster, CLUSTER_PUBLISH_SCRIPT), { keys, broker: options }),
+    ...subscription,
     ...historyReads(nodeRedisReads(cluster, () => cluster.sendCommand(keys.history, true, ["PING"])), keys),
-    async close() {
-      const sub = subscriber;
-      subscriber = undefined;
-      await sub?.close();
-    },
   };
 }

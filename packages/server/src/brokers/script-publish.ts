@@ -1,6 +1,7 @@
 import { type EventId, type RedisKeys, parseEventId } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
 import { type IdempotentPublish, idempotencyRecordOf, idempotencyWindowOf, idempotentReply, reusedKeyError } from "./idempotency.js";
+import { type RedisBrokerOptions, historyLengthOf } from "./redis-options.js";
 import type { Broker } from "./types.js";
 
 /** Runs the publish script with its keys and arguments, through the client's own script support. @internal */
@@ -9,8 +10,8 @@ export type RunScript = (keys: string[], args: string[]) => Promise<unknown>;
 /** What {@link scriptPublisher} needs. @internal */
 export interface ScriptPublisherOptions {
   readonly keys: RedisKeys;
-  readonly historyLength: number;
-  readonly idempotencyWindowMs?: number | undefined;
+  /** The broker's options: the history length and the idempotency window. */
+  readonly broker: Pick<RedisBrokerOptions, "historyLength" | "idempotencyWindowMs">;
   /** Turns a client error into the broker's typed error (default: as it is). */
   readonly failure?: (error: unknown) => unknown;
   /** Called before each publish: throws to refuse one that must not be sent (Redis lost). */
@@ -26,8 +27,8 @@ export interface ScriptPublisherOptions {
  */
 export function scriptPublisher(run: RunScript, options: ScriptPublisherOptions): Pick<Broker, "publish" | "publishIdempotent"> {
   const { keys, before, failure = (error: unknown) => error } = options;
-  const length = String(options.historyLength);
-  const window = String(idempotencyWindowOf(options.idempotencyWindowMs));
+  const length = String(historyLengthOf(options.broker));
+  const window = String(idempotencyWindowOf(options.broker.idempotencyWindowMs));
   const call = async (keyList: string[], args: string[]): Promise<unknown> => {
     before?.();
     try {
