@@ -115,7 +115,7 @@ async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, noti
   start();
   if (admitted.expiresAt !== undefined) broadcaster.expireAt(connection, admitted.expiresAt, notice);
   sink.write(preamble(options.retryMs + Math.floor(Math.random() * options.retryMs)));
-  const ready: Frame = { id: undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined, options.heartbeatMs) };
+  const ready: Frame = { id: resume.freshCursor ? cursor : undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined, options.heartbeatMs) };
   connection.goLive([...resume.frames, ready], resume.lastId).catch((error: unknown) => {
     options.logger.error("[realtime-bookings] replay failed", error);
     sink.close();

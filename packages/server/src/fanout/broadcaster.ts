@@ -5,7 +5,7 @@ import { FanoutBatch } from "./batch.js";
 import type { Connection, ExpiryNotice } from "./connection.js";
 import { ExpiryWheel } from "./expiry-wheel.js";
 import { fanOut } from "./fan-out.js";
-import { type Frame, HEARTBEAT, preamble, resyncFrame } from "./frames.js";
+import { type Frame, HEARTBEAT, checkpointFrame, preamble, resyncFrame } from "./frames.js";
 import { LagRecorder } from "./lag-histogram.js";
 import { Registry } from "./registry.js";
 import { ScopeCursors } from "./resume/cursors.js";
@@ -49,8 +49,20 @@ export class Broadcaster {
       },
       (error) => logger.error("[realtime-bookings] fan-out failed", error),
     );
-    this.heartbeat = setInterval(() => this.registry.forEach((c) => c.heartbeat(HEARTBEAT)), heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref?.();
+  }
+
+  /**
+   * Every live stream gets a heartbeat; one that has been given nothing since the checkpoint gets it
+   * with the checkpoint as its id, so its resume point keeps up with the history (see
+   * `ScopeCursors.checkpoint`). What is queued goes out first, so nothing older is still on its way.
+   */
+  private beat(): void {
+    this.batch.flush();
+    const checkpoint = this.cursors.checkpoint();
+    const frame = checkpoint === undefined ? undefined : { id: checkpoint, bytes: checkpointFrame(checkpoint) };
+    this.registry.forEach((c) => c.heartbeat(HEARTBEAT, frame));
   }
 
   deliver(frame: Frame, scope: EventScope, recovered: boolean): void {

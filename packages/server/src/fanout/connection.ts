@@ -33,6 +33,8 @@ export class Connection implements Expiring {
   private pendingBytes = 0;
   /** The last id written by the replay: live frames at or before it are duplicates. */
   private cursor: EventId | undefined;
+  /** The newest id the client was given, or a bound above it (a replay's newest covered id). */
+  private lastId: EventId | undefined;
 
   /**
    * @param viewer - whose scope this stream carries
@@ -105,6 +107,7 @@ export class Connection implements Expiring {
       return true;
     }
     if (this.isReplayed(frame)) return true;
+    if (frame.id !== undefined) this.lastId = frame.id;
     return this.sink.write(frame.bytes);
   }
 
@@ -116,12 +119,23 @@ export class Connection implements Expiring {
    */
   deliverAll(frames: readonly Frame[], joined: Uint8Array): boolean {
     if (this.pending || this.cursor !== undefined) return frames.every((frame) => this.deliver(frame));
+    const newest = frames.findLast((frame) => frame.id !== undefined)?.id;
+    if (newest !== undefined) this.lastId = newest;
     return this.sink.write(joined);
   }
 
-  /** Writes a heartbeat comment, unless the stream has not started yet. */
-  heartbeat(bytes: Uint8Array): void {
-    if (!this.pending) this.sink.write(bytes);
+  /**
+   * Writes a heartbeat, unless the stream has not started yet: `checkpoint` (a heartbeat with an id)
+   * when the client was given nothing as new, else the plain one.
+   */
+  heartbeat(plain: Uint8Array, checkpoint?: Frame): void {
+    if (this.pending) return;
+    if (checkpoint?.id !== undefined && (this.lastId === undefined || compareEventIds(this.lastId, checkpoint.id) < 0)) {
+      this.lastId = checkpoint.id;
+      this.sink.write(checkpoint.bytes);
+    } else {
+      this.sink.write(plain);
+    }
   }
 
   /**
@@ -133,12 +147,17 @@ export class Connection implements Expiring {
    * @param lastReplayedId - the newest id the replay covered (visible to this viewer or not)
    */
   async goLive(replay: readonly Frame[], lastReplayedId: EventId | undefined): Promise<void> {
-    for (const frame of replay) if (!(await this.writeBulk(frame))) return;
+    for (const frame of replay) {
+      if (frame.id !== undefined) this.lastId = frame.id;
+      if (!(await this.writeBulk(frame))) return;
+    }
+    if (lastReplayedId !== undefined) this.lastId = lastReplayedId;
     this.cursor = lastReplayedId;
     for (let next = 0; this.pending && next < this.pending.length; next++) {
       const frame = this.pending[next] as Frame;
       this.pendingBytes -= frame.bytes.byteLength;
       if (this.isReplayed(frame)) continue;
+      if (frame.id !== undefined) this.lastId = frame.id;
       if (!(await this.writeBulk(frame))) return;
     }
     this.pending = undefined;
