@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LoadGenerator } from "../load/generator.mjs";
-import { broadcast, burst, filtered, idle, reconnect } from "../scenarios/index.mjs";
+import { broadcast, burst, filtered, idle, publish, reconnect } from "../scenarios/index.mjs";
 import { sleep } from "./net.mjs";
 import { sampleTree } from "./proc.mjs";
 import { waitQuiet } from "./quiet.mjs";
@@ -93,7 +93,7 @@ async function runOne(options, generator, system, n, seq) {
       idle: {},
     };
     const wants = (/** @type {string} */ name) => options.scenarios.includes(name);
-    const adminScenarios = ["idle", "broadcast", "burst", "reconnect"].filter(wants);
+    const adminScenarios = ["idle", "broadcast", "burst", "reconnect", "publish"].filter(wants);
     if (adminScenarios.length > 0) {
       const count = Math.min(n, instance.maxConnections ?? n);
       result.ceiling = instance.ceilingReason;
@@ -106,7 +106,7 @@ async function runOne(options, generator, system, n, seq) {
       log(`${system.name} N=${n}: ${c.live}/${n} live in ${c.ms} ms${result.ceiling ? ` (ceiling: ${result.ceiling})` : ""}`);
       if (c.live === 0) throw new Error(`no connection could be opened: ${JSON.stringify(c.lostReasons)}`);
       const state = { baseline, live: c.live };
-      for (const [name, fn] of /** @type {const} */ ([["idle", idle], ["broadcast", broadcast], ["burst", burst], ["reconnect", reconnect]])) {
+      for (const [name, fn] of /** @type {const} */ ([["idle", idle], ["broadcast", broadcast], ["burst", burst], ["reconnect", reconnect], ["publish", publish]])) {
         if (!wants(name)) continue;
         const t = performance.now();
         // A scenario that fails (e.g. a publish the server cannot answer) is a result; the next still runs.

@@ -1,5 +1,6 @@
 // (a)–(c) This project's hub, served by node:http. BROKER=memory|redis. Authenticates from the query
-// string (insecure by design: bench only). /__bench/publish calls hub.publish for each event.
+// string (insecure by design: bench only). /__bench/publish calls hub.publish for each event; POST
+// /publish is the hub's publish endpoint, open to anyone (scenario `publish`).
 import { createBookingHub, memoryBroker } from "@realtime-bookings/server";
 import { HEARTBEAT_MS, benchRoutes, listen, viewerFromQuery } from "./common.mjs";
 
@@ -18,6 +19,8 @@ const hub = createBookingHub({
   broker,
   heartbeatMs: HEARTBEAT_MS,
   authenticate: (request) => viewerFromQuery(request.url),
+  // Bench only: anyone on loopback may POST /publish (scenario `publish`).
+  authorizePublish: () => true,
 });
 
 await listen((req, res) => {
@@ -25,6 +28,7 @@ await listen((req, res) => {
   const { pathname } = new URL(req.url ?? "/", "http://x");
   if (pathname === "/events") return void hub.events.node(req, res);
   if (pathname === "/version") return void hub.version.node(req, res);
+  if (pathname === "/publish") return void hub.publisher.node(req, res);
   res.writeHead(404).end();
 });
 

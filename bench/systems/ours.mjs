@@ -26,6 +26,7 @@ function ours({ key, name, label, broker, processes }) {
       return {
         target: { kind: "sse", ports: servers.map((s) => s.port), path: (scope) => queryPath(scope) },
         publish: async (events) => void (await first.publish(events)),
+        publishHttpPort: broker === "redis" ? first.port : undefined,
         pids: () => servers.map((s) => s.pid),
         gc: () => Promise.all(servers.map((s) => s.gc())),
         resume: true,

@@ -15,6 +15,7 @@
  * @typedef {object} SystemInstance
  * @property {import("../load/generator.mjs").Target} target - where and how clients connect
  * @property {(events: BenchEvent[]) => Promise<void>} publish - publishes a batch, as fast as this system's publisher can
+ * @property {number | undefined} [publishHttpPort] - a port whose `POST /publish` publishes through the same Redis (opt-in scenario `publish`)
  * @property {() => number[]} pids - root process ids of the server (children are found through /proc)
  * @property {(() => Promise<{ heapUsed: number, rss: number }[]>) | undefined} gc - forces a GC in each Node process and returns its memory
  * @property {boolean} resume - whether a reconnecting client gets the events it missed

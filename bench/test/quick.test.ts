@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 const RUN = fileURLToPath(new URL("../run.mjs", import.meta.url));
 const SCENARIOS = ["idle", "broadcast", "filtered", "burst", "reconnect"];
-const SYSTEMS = ["a", "b", "c", "d", "e", "f", "g", "h"];
+const SYSTEMS = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
 
 interface Result {
   system: string;
@@ -29,12 +29,12 @@ describe("npm run bench -- --quick", () => {
     const ran = report.results.filter((r) => r.status !== "skipped");
     // Outside CI a system may be skipped loudly when its binary is missing; in CI it fails the run.
     expect(ran.map((r) => r.system).sort()).toEqual(process.env["CI"] === "true" ? SYSTEMS : ran.map((r) => r.system).sort());
-    for (const key of ["a", "b", "c", "h"]) expect(ran.some((r) => r.system === key)).toBe(true);
+    for (const key of ["a", "b", "c", "h", "i", "j"]) expect(ran.some((r) => r.system === key)).toBe(true);
     for (const result of ran) {
       expect({ system: result.system, status: result.status, error: result.error }).toEqual({ system: result.system, status: "ok", error: undefined });
       expect({ system: result.system, scenarios: Object.keys(result.scenarios).sort() }).toEqual({ system: result.system, scenarios: [...SCENARIOS].sort() });
     }
-    for (const key of ["a", "b", "c"]) {
+    for (const key of ["a", "b", "c", "i", "j"]) {
       const burst = ran.find((r) => r.system === key)?.scenarios["burst"];
       expect({ system: key, lost: burst?.["lostDeliveries"] }).toEqual({ system: key, lost: 0 });
       const storm = ran.find((r) => r.system === key)?.scenarios["reconnect"];

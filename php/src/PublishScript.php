@@ -12,6 +12,13 @@ namespace RealtimeBookings;
  *
  * KEYS[1] = the history stream, KEYS[2..] = the version counters to bump;
  * ARGV[1] = the channel, ARGV[2] = the history's approximate length, ARGV[3] = the event JSON.
+ * Reply: the history id.
+ *
+ * Idempotent publish (optional; the call above stays valid): one more, LAST key, the record
+ * `<prefix>:idempotency:<sha256 hex of the key>`, and ARGV[4] = its window in milliseconds (86400000).
+ * Reply: [id, 0] when published, [the first id, 1] when the key's first publish already made this
+ * event (nothing is written), or the error `ERR realtime-bookings: idempotency_key_reused: …` for the
+ * same key with another event (nothing is written).
  *
  * On Redis Cluster ({@see RedisKeys} with `cluster: true`) the publisher runs {@see CLUSTER_SOURCE}
  * instead, byte for byte the protocol's `CLUSTER_PUBLISH_SCRIPT`.
@@ -23,11 +30,32 @@ local event = ARGV[3]
 if string.sub(event, 1, 2) ~= '{"' then
   return redis.error_reply('ERR realtime-bookings: the event must be a JSON object with fields')
 end
+local last = #KEYS
+local digest
+if ARGV[4] then
+  if not string.match(ARGV[4], '^[1-9]%d*$') or #ARGV[4] > 13 or last < 2 then
+    return redis.error_reply('ERR realtime-bookings: with an idempotency key, ARGV[4] is the window in milliseconds and the last key the record')
+  end
+  digest = redis.sha1hex(event)
+  local record = redis.call('GET', KEYS[last])
+  if record then
+    local first, seen = string.match(record, '^(%S+) (%x+)$')
+    if seen == digest then
+      return {first, 1}
+    end
+    return redis.error_reply('ERR realtime-bookings: idempotency_key_reused: this idempotency key was used for a different event')
+  end
+  last = last - 1
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
-for i = 2, #KEYS do
+for i = 2, last do
   redis.call('INCR', KEYS[i])
 end
 redis.call('PUBLISH', ARGV[1], '{"id":"' .. id .. '",' .. string.sub(event, 2))
+if digest then
+  redis.call('SET', KEYS[#KEYS], id .. ' ' .. digest, 'PX', ARGV[4])
+  return {id, 0}
+end
 return id
 LUA . "\n";
 
@@ -45,11 +73,32 @@ local tag = string.match(KEYS[1], '{([^}]+)}')
 if tag == nil or string.match(ARGV[1], '{([^}]+)}') ~= tag then
   return redis.error_reply('ERR realtime-bookings: the channel must carry the hash tag of the keys')
 end
+local last = #KEYS
+local digest
+if ARGV[4] then
+  if not string.match(ARGV[4], '^[1-9]%d*$') or #ARGV[4] > 13 or last < 2 then
+    return redis.error_reply('ERR realtime-bookings: with an idempotency key, ARGV[4] is the window in milliseconds and the last key the record')
+  end
+  digest = redis.sha1hex(event)
+  local record = redis.call('GET', KEYS[last])
+  if record then
+    local first, seen = string.match(record, '^(%S+) (%x+)$')
+    if seen == digest then
+      return {first, 1}
+    end
+    return redis.error_reply('ERR realtime-bookings: idempotency_key_reused: this idempotency key was used for a different event')
+  end
+  last = last - 1
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
-for i = 2, #KEYS do
+for i = 2, last do
   redis.call('INCR', KEYS[i])
 end
 redis.call('SPUBLISH', ARGV[1], '{"id":"' .. id .. '",' .. string.sub(event, 2))
+if digest then
+  redis.call('SET', KEYS[#KEYS], id .. ' ' .. digest, 'PX', ARGV[4])
+  return {id, 0}
+end
 return id
 LUA . "\n";
 

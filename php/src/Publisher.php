@@ -26,8 +26,11 @@ use RealtimeBookings\Redis\RedisConnection;
  * keys and the channel for Cluster (`{bookings}:history`, `{bookings}:updates`) and publishes with the
  * protocol's Cluster script (`SPUBLISH`), as a hub started on that Cluster expects.
  */
-final class Publisher
+final class Publisher implements BookingPublisher
 {
+    /** How long a publish's idempotency record lasts: 24 h, the protocol's `IDEMPOTENCY_WINDOW_MS`. */
+    public const IDEMPOTENCY_WINDOW_MS = 86_400_000;
+
     /** The protocol's default history length (the hub's `--history-length`). */
     public const DEFAULT_HISTORY_LENGTH = 1000;
 
@@ -67,29 +70,54 @@ final class Publisher
      *                                               and/or workpoint_id, so the viewers it left refresh too
      * @param string|null                  $origin   the id of the browser tab or client that made the change
      *                                               (1-64 printable ASCII characters), so hubs can skip echoing it back
-     * @return string the history id, e.g. "1732800000000-0"
-     * @throws InvalidEventException when hubs would refuse the event; nothing was published
+     * @param string|null                  $idempotencyKey makes a retry safe (e.g. after a Redis timeout): the first
+     *                                               publish with a key publishes and records its id for 24 h; a later
+     *                                               one with the same key and the same event publishes nothing and
+     *                                               returns the first id, from any publisher or hub on that Redis.
+     *                                               1-255 visible ASCII characters, e.g. a UUID made once per change
+     * @return string the history id, e.g. "1732800000000-0" (the first publish's, for a replayed key)
+     * @throws InvalidEventException when hubs would refuse the event, or for a malformed key (field
+     *                               `idempotencyKey`), or a key already used for a different event
+     *                               (`errorCode` `idempotency_key_reused`); nothing was published
      * @throws RedisFailureException when Redis fails
      */
-    public function publish(string $type, array $booking, ?array $previous = null, ?string $origin = null): string
+    public function publish(string $type, array $booking, ?array $previous = null, ?string $origin = null, ?string $idempotencyKey = null): string
     {
+        self::checkIdempotencyKey($idempotencyKey);
         $event = EventValidator::validate($type, $booking, $previous, $origin);
-        return $this->publishValidated($event);
+        return $this->publishValidated($event, $idempotencyKey);
     }
 
     /**
      * Publishes an event {@see EventValidator::validate()} already accepted (validate before saving the
      * booking, publish after).
      *
-     * @return string the history id
+     * @param string|null $idempotencyKey as for {@see publish()}
+     * @return string the history id (the first publish's, for a replayed key)
+     * @throws InvalidEventException for a malformed idempotency key, or one already used for a different
+     *                               event (`errorCode` `idempotency_key_reused`); nothing was published
      * @throws RedisFailureException when Redis fails
      */
-    public function publishValidated(ValidatedEvent $event): string
+    public function publishValidated(ValidatedEvent $event, ?string $idempotencyKey = null): string
     {
+        self::checkIdempotencyKey($idempotencyKey);
         $keys = [$this->keys->history(), ...$this->keys->versionKeysOf($event)];
         $args = [$this->keys->channel, (string) $this->historyLength, $event->json];
+        if ($idempotencyKey !== null) {
+            // The record as the last key, the window as ARGV[4]: the script answers [id, replayed].
+            $keys[] = $this->keys->prefix . ':idempotency:' . hash('sha256', $idempotencyKey);
+            $args[] = (string) self::IDEMPOTENCY_WINDOW_MS;
+        }
         $script = PublishScript::source($this->keys->cluster);
-        $id = $this->redis->evalScript($script, sha1($script), $keys, $args);
+        try {
+            $reply = $this->redis->evalScript($script, sha1($script), $keys, $args);
+        } catch (RedisFailureException $e) {
+            if (str_contains($e->getMessage(), 'idempotency_key_reused')) {
+                throw new InvalidEventException('idempotency_key_reused', 'this idempotency key was already used for a different event: nothing was published; use a new key for a new event', 'idempotencyKey', $e);
+            }
+            throw $e;
+        }
+        $id = $idempotencyKey !== null && is_array($reply) && count($reply) === 2 ? $reply[0] : $reply;
         if (!is_string($id) || preg_match('/^\d+-\d+$/D', $id) !== 1) {
             $answer = is_scalar($id) || $id === null ? var_export($id, true) : get_debug_type($id);
             throw new RedisFailureException("the publish script answered $answer instead of a history id" . (is_object($id) ? ': is the client in MULTI or pipeline mode?' : ''));
@@ -116,6 +144,14 @@ final class Publisher
         }
         $event = EventValidator::validate($type, $booking, null, $origin, JsonLimits::MAX_LENGTH);
         return $this->redis->publish($this->keys->channel, $event->json);
+    }
+
+    /** Refuses a key that is not 1-255 visible ASCII characters, as every publisher does. */
+    private static function checkIdempotencyKey(?string $key): void
+    {
+        if ($key !== null && preg_match('/^[\x21-\x7e]{1,255}$/D', $key) !== 1) {
+            throw new InvalidEventException('invalid_field', 'the idempotency key must be 1-255 visible ASCII characters (no spaces), e.g. a UUID', 'idempotencyKey');
+        }
     }
 
     /** The names this publisher writes to. */

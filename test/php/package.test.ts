@@ -1,9 +1,10 @@
 import { PUBLISH_SCRIPT, redisKeys, safeParseViewer, versionKeyFor } from "@realtime-bookings/protocol";
 import { jwtAuthenticator } from "@realtime-bookings/server";
-import { type RedisServer, hasRedisServer, startRedisServer } from "@realtime-bookings/test-utils";
+import { type RedisServer, freePort, hasRedisServer, startRedisServer } from "@realtime-bookings/test-utils";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE, hasPhpToolchain, php } from "./support.js";
+import type { Child } from "../../examples/php/test/support.js";
+import { CLI, PACKAGE, hasPhpToolchain, php, startHub } from "./support.js";
 
 /** The package checked against the TypeScript side it must match, and as Composer and a user see it. */
 const available = hasPhpToolchain();
@@ -99,5 +100,44 @@ describe.skipIf(!available || !hasRedisServer())("php/bin/test_booking_push, the
   it("says so when Redis cannot be reached, exit status 1", () => {
     const run = spawnSync("php", ["bin/test_booking_push", "--redis", "redis://127.0.0.1:1"], { cwd: PACKAGE, encoding: "utf8", timeout: 20_000 });
     expect([run.status, run.stderr]).toEqual([1, expect.stringMatching(/^test_booking_push: realtime-bookings: Redis failed: cannot connect/)]);
+  });
+});
+
+describe.skipIf(!available || !hasRedisServer())("php/bin/test_booking_push --http, through the real hub CLI", () => {
+  const SECRET = "test-booking-push-http-secret-0123456789-abcdef";
+  let redis: RedisServer;
+  let hub: Child;
+  let hubUrl: string;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    let url: string;
+    ({ hub, url } = await startHub(["--path-prefix", "/rt", "--redis", redis.url], { REALTIME_BOOKINGS_SECRET: SECRET }));
+    hubUrl = `${url}/rt`;
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await redis?.stop();
+  });
+
+  const push = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync("php", ["bin/test_booking_push", ...args], { cwd: PACKAGE, encoding: "utf8", timeout: 30_000, env: { ...process.env, REALTIME_BOOKINGS_SECRET: "", REALTIME_BOOKINGS_PUBLISHER_TOKEN: "", ...env } });
+
+  it("publishes over POST /publish with a token it mints from the secret, and prints the history id", async () => {
+    const run = push({ REALTIME_BOOKINGS_SECRET: SECRET }, "--http", hubUrl, "--id", "88", "--specialist", "41", "--workpoint", "6", "--idempotency-key", "cli-key-1");
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
+    const id = run.stdout.trim();
+    expect(await redis.cli("XRANGE", "bookings:history", id, id)).toContain('"type":"create","data":{"id":88,"specialist_id":41,"workpoint_id":6');
+    expect(Number(await redis.cli("GET", "bookings:version:workpoint:6"))).toBe(1);
+  });
+
+  it("exits 2 with the hub's reason when the token may not publish that workpoint, and 1 when the hub is down", async () => {
+    const token = spawnSync(process.execPath, [CLI, "token", "--publisher", "--workpoints", "9"], { encoding: "utf8", env: { ...process.env, REALTIME_BOOKINGS_SECRET: SECRET } }).stdout.trim();
+    const length = await redis.cli("XLEN", "bookings:history");
+    const refused = push({ REALTIME_BOOKINGS_PUBLISHER_TOKEN: token }, "--http", hubUrl, "--workpoint", "1");
+    expect([refused.status, refused.stdout, refused.stderr.trim()]).toEqual([2, "", "test_booking_push: realtime-bookings: the hub refused the publish (403 publish_forbidden): This publisher may not publish for workpoint 1."]);
+    expect(await redis.cli("XLEN", "bookings:history")).toBe(length);
+    const down = push({ REALTIME_BOOKINGS_PUBLISHER_TOKEN: token }, "--http", `http://127.0.0.1:${await freePort()}`, "--workpoint", "9");
+    expect([down.status, down.stderr]).toEqual([1, expect.stringMatching(/^test_booking_push: realtime-bookings: the hub is unavailable: .*Connection refused/)]);
+    expect(push({}, "--http", hubUrl).stderr).toContain("--http needs --token");
   });
 });

@@ -1,7 +1,8 @@
-import { requireBinary } from "@realtime-bookings/test-utils";
+import { freePort, requireBinary } from "@realtime-bookings/test-utils";
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type Child, startChild } from "../../examples/php/test/support.js";
 
 /** The Composer package, php/. */
 export const PACKAGE = fileURLToPath(new URL("../../php/", import.meta.url));
@@ -36,4 +37,20 @@ export function php(code: string, input?: string): SpawnSyncReturns<string> {
 /** Fails with the command that fixes it when the hub CLI has not been built. */
 export function requireBuiltCli(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: build the server first (npx turbo run build, or the root npm test's pretest)`);
+}
+
+/**
+ * Starts the hub CLI's `serve` on a free loopback port with `args` (its Redis, keys, prefix) and
+ * `env` (its secrets), and waits (bounded) until it listens.
+ *
+ * @returns the process and its base URL (`http://127.0.0.1:<port>`, without the path prefix)
+ */
+export async function startHub(args: readonly string[], env: Record<string, string>): Promise<{ hub: Child; url: string }> {
+  requireBuiltCli();
+  const port = await freePort();
+  const hub = await startChild(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", String(port), ...args], {
+    env,
+    ready: (output) => output.includes("listening on"),
+  });
+  return { hub, url: `http://127.0.0.1:${port}` };
 }

@@ -32,3 +32,4 @@ export {
 export { type EventId, NO_EVENT_YET, parseEventId, compareEventIds } from "./event-id.js";
 export { type ChannelMessage, safeParseChannelMessage, SSE_EVENTS, type ResyncReason } from "./message.js";
 export { PUBLISH_SCRIPT, CLUSTER_PUBLISH_SCRIPT, DEFAULT_HISTORY_LENGTH } from "./publish-script.js";
+export { IDEMPOTENCY_WINDOW_MS, MAX_IDEMPOTENCY_KEY_LENGTH, safeParseIdempotencyKey } from "./idempotency.js";

@@ -31,6 +31,14 @@ export interface RedisKeys {
    */
   ticket(digest: string): string;
   /**
+   * The record of one idempotency key (`bookings:idempotency:<digest>`): the publish script keeps the
+   * first publish's id there for the idempotency window. Takes the SHA-256 of the key in lowercase hex
+   * (64 characters), never the key itself, so an untrusted key cannot shape a Redis name.
+   *
+   * @throws {@link ProtocolError} `invalid_field` for anything but 64 lowercase hex digits
+   */
+  idempotencyRecord(keyDigest: string): string;
+  /**
    * Whether the names are for Redis Cluster: every name then carries the prefix as its one hash tag
    * (`{bookings}:history`), and publishers use {@link CLUSTER_PUBLISH_SCRIPT} (`SPUBLISH`).
    */
@@ -99,6 +107,10 @@ export function redisKeys(options: RedisKeyOptions = {}): RedisKeys {
     workpointVersion: (id) => `${prefix}:version:workpoint:${id}`,
     specialistVersion: (id) => `${prefix}:version:specialist:${id}`,
     ticket: (digest) => `${prefix}:ticket:${digest}`,
+    idempotencyRecord: (keyDigest) => {
+      if (!/^[0-9a-f]{64}$/.test(keyDigest)) throw new ProtocolError("invalid_field", "give the SHA-256 of the idempotency key in lowercase hex (64 characters)", "idempotencyKey");
+      return `${prefix}:idempotency:${keyDigest}`;
+    },
   };
 }
 

@@ -5,9 +5,19 @@
  * - `invalid_options`: an option of {@link createBookingHub} or of a broker is out of range;
  * - `broker_timeout`: Redis did not answer within `brokerTimeoutMs`;
  * - `broker_error`: Redis answered with an error or the connection failed (see `cause`);
- * - `closed`: the hub or broker was closed.
+ * - `closed`: the hub or broker was closed;
+ * - `invalid_idempotency_key`: the idempotency key is not 1–255 visible ASCII characters;
+ * - `idempotency_key_reused`: the idempotency key was already used, within its window, for a
+ *   different event: nothing was published (use a new key for a new event).
  */
-export type HubErrorCode = "invalid_event" | "invalid_options" | "broker_timeout" | "broker_error" | "closed";
+export type HubErrorCode =
+  | "invalid_event"
+  | "invalid_options"
+  | "broker_timeout"
+  | "broker_error"
+  | "closed"
+  | "invalid_idempotency_key"
+  | "idempotency_key_reused";
 
 /**
  * The one error type of `@realtime-bookings/server`. Branch on {@link HubError.code}; the message says

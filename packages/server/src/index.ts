@@ -1,4 +1,4 @@
-export { createBookingHub, type BookingHub, type HubHealth, type PublishOptions } from "./hub/create-hub.js";
+export { createBookingHub, type BookingHub, type HubHealth, type PublishOptions, type PublishResult } from "./hub/create-hub.js";
 export { publisherAuthorizer, signPublisherToken, type PublisherAuthorizerOptions, type SignPublisherTokenOptions } from "./auth/publisher-authorizer.js";
 export { type HubHandler } from "./endpoints/handler.js";
 export { type BookingHubOptions, type Authenticate, type Authenticated, type AuthorizePublish, type PublishGrant, type HubLogger } from "./options.js";
@@ -6,7 +6,7 @@ export { type HubStats, type LagHistogram } from "./stats.js";
 export { HubError, type HubErrorCode, AuthenticationError, type AuthenticationReason } from "./errors.js";
 export { type HubRequest } from "./http/request.js";
 export { type CorsOptions } from "./http/cors.js";
-export { type Broker, type BrokerListener, type HistoryEntry, type HistoryPage } from "./brokers/types.js";
+export { type Broker, type BrokerListener, type HistoryEntry, type HistoryPage, type IdempotentPublish } from "./brokers/types.js";
 export { type LaravelBroadcast, type LaravelMapper, type LaravelOptions, laravelBookingEvent } from "./feed/laravel-map.js";
 export { memoryBroker, type MemoryBrokerOptions } from "./brokers/memory.js";
 export type { BookingEvent, Viewer, ViewerScope, EventId } from "@realtime-bookings/protocol";

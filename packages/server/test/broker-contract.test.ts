@@ -1,5 +1,6 @@
 import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import { sleep } from "@realtime-bookings/test-utils";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { brokerContract, event, recorder } from "./support/broker-contract.js";
 import { brokerKits, uniquePrefix } from "./support/brokers.js";
@@ -54,6 +55,47 @@ describe.each(kits.filter((k) => k.redis))("redis broker contract: $name", (kit)
     expect(JSON.parse(rec.messages[0] as string)).toEqual({ id, ...JSON.parse(event(7)) });
     expect(await broker.readVersion(keys.globalVersion)).toBe(1);
     expect((await redis()?.cli("EVAL", PUBLISH_SCRIPT, "1", keys.history, keys.channel, "1000", "[]"))?.trim()).toMatch(/JSON object/);
+    await broker.close();
+  });
+
+  it("runs the script through the client's own script support: after SCRIPT FLUSH it is sent again, and a script error reply comes out as the error", async () => {
+    const broker = await kit.create({ prefix: uniquePrefix() });
+    const k = broker.keys;
+    const before = await broker.publish(event(1), [k.globalVersion]);
+    await redis()?.cli("SCRIPT", "FLUSH");
+    const after = await broker.publish(event(2), [k.globalVersion]);
+    await redis()?.cli("SCRIPT", "FLUSH");
+    const once = await broker.publishIdempotent?.(event(3), [k.globalVersion], "after-flush");
+    const refusal = await broker.publish("[1]", [k.globalVersion]).then(
+      () => "published",
+      (error: Error) => error.message,
+    );
+    expect({ increasing: before < after, once: once?.replayed, refusal, version: await broker.readVersion(k.globalVersion) }).toEqual({
+      increasing: true,
+      once: false,
+      refusal: expect.stringMatching(/realtime-bookings: the event must be a JSON object with fields/),
+      version: 3,
+    });
+    await broker.close();
+  });
+
+  it("an idempotent publish keeps its record under the key's SHA-256 for 24 h, and a raw EVAL with the documented call shape replays it", async () => {
+    const prefix = uniquePrefix();
+    const broker = await kit.create({ prefix });
+    const keys = redisKeys({ prefix });
+    const first = await broker.publishIdempotent?.(event(4), [keys.globalVersion], "retry-me");
+    const record = `${prefix}:idempotency:${createHash("sha256").update("retry-me").digest("hex")}`;
+    const pttl = Number(await redis()?.cli("PTTL", record));
+    // What a PHP or any other publisher sends: the record as the last key, the window as ARGV[4].
+    const raw = (await redis()?.cli("EVAL", PUBLISH_SCRIPT, "3", keys.history, keys.globalVersion, record, keys.channel, "1000", event(4), "86400000"))?.trim().split("\n");
+    const bad = (await redis()?.cli("EVAL", PUBLISH_SCRIPT, "3", keys.history, keys.globalVersion, record, keys.channel, "1000", event(4), "1.5"))?.trim();
+    expect({ pttlOver23h: pttl > 23 * 3_600_000 && pttl <= 86_400_000, raw, bad, newest: await broker.newestId(), version: await broker.readVersion(keys.globalVersion) }).toEqual({
+      pttlOver23h: true,
+      raw: [first?.id, "1"],
+      bad: expect.stringMatching(/ARGV\[4\] is the window in milliseconds/),
+      newest: first?.id,
+      version: 1,
+    });
     await broker.close();
   });
 });

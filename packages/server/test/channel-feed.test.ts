@@ -158,4 +158,31 @@ describe("ChannelFeed recovery", () => {
     await tick();
     expect(delivered).toEqual([1, 2, 3, 4, 5, -1, 40, 50]);
   });
+
+  it("a history that forked in a failover (the hub read the old master while the new one took other writes) is a resync point, not a silent skip", async () => {
+    const history: HistoryEntry[] = [];
+    const publish = (n: number, body = n) => history.push({ id: `${n}-0` as EventId, json: json(body) });
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
+    await feed.start();
+    feed.onReady();
+    await tick();
+    for (const n of [1, 2, 3, 5]) {
+      publish(n);
+      feed.onMessage(message(n));
+      await tick();
+    }
+    // The promoted replica had 1-3 and then took 4 and 6 from the publisher, while this hub still read
+    // 5 from the old master, which is now demoted and its 5 gone. Reading after 5 would skip 4 for good.
+    feed.onDown();
+    history.splice(3, 1);
+    publish(4);
+    publish(6);
+    feed.onReady();
+    await tick();
+    publish(7);
+    feed.onMessage(message(7));
+    await tick();
+    expect(delivered).toEqual([1, 2, 3, 5, -1, 7]);
+  });
 });

@@ -5,8 +5,11 @@ declare(strict_types=1);
 namespace RealtimeBookings\Cli;
 
 use RealtimeBookings\Exception\InvalidEventException;
+use RealtimeBookings\Exception\PublishRefusedException;
+use RealtimeBookings\HttpPublisher;
 use RealtimeBookings\Exception\RealtimeBookingsException;
 use RealtimeBookings\Publisher;
+use RealtimeBookings\PublisherToken;
 use RealtimeBookings\RedisKeys;
 
 /**
@@ -34,13 +37,21 @@ allowed to see the booking refreshes (the original system's `php test_booking_pu
   --key-prefix <prefix>        the hub's --key-prefix (env REALTIME_BOOKINGS_KEY_PREFIX, default bookings)
   --channel <name>             the hub's --channel (default <key-prefix>:updates)
   --client <name>              phpredis or predis (default: phpredis when loaded, else predis)
+  --http <url>                 publish over HTTP to this hub (its base URL with its prefix) instead of Redis
+  --token <jwt>                with --http: a publisher token (env REALTIME_BOOKINGS_PUBLISHER_TOKEN); without
+                               one, a token is minted with REALTIME_BOOKINGS_PUBLISHER_SECRET, else
+                               REALTIME_BOOKINGS_SECRET
+  --issuer <iss>               with --http: the iss of the minted token (the hub's --issuer)
+  --audience <aud>             with --http: the aud of the minted token (the hub's --audience)
+  --idempotency-key <key>      a retry with the same key publishes once
   -h, --help                   show this help
 
-Exit status: 0 published, 1 Redis failed, 2 bad arguments or an event the hubs would refuse.
+Exit status: 0 published, 1 Redis or the hub failed (try again), 2 bad arguments, an event the hubs
+would refuse, or a publish the hub refused (credentials, scope).
 
 TXT;
 
-    private const VALUED = ['type', 'id', 'specialist', 'workpoint', 'previous-specialist', 'previous-workpoint', 'origin', 'redis', 'key-prefix', 'channel', 'client'];
+    private const VALUED = ['type', 'id', 'specialist', 'workpoint', 'previous-specialist', 'previous-workpoint', 'origin', 'redis', 'key-prefix', 'channel', 'client', 'http', 'token', 'issuer', 'audience', 'idempotency-key'];
 
     /**
      * @param list<string>          $args the arguments after the script name
@@ -75,6 +86,14 @@ TXT;
         $type = $options['type'] ?? 'create';
         $origin = $options['origin'] ?? null;
         try {
+            if (isset($options['http'])) {
+                if (isset($options['legacy'])) {
+                    throw new \InvalidArgumentException('--legacy is a bare Redis PUBLISH: not with --http');
+                }
+                $publisher = new HttpPublisher($options['http'], self::publisherToken($options, $env));
+                fwrite($out, $publisher->publish($type, $booking, $previous, $origin, $options['idempotency-key'] ?? null) . "\n");
+                return 0;
+            }
             $keys = new RedisKeys($options['key-prefix'] ?? ($env['REALTIME_BOOKINGS_KEY_PREFIX'] ?? RedisKeys::DEFAULT_PREFIX), $options['channel'] ?? null);
             $client = RedisClients::connect($options['redis'] ?? ($env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'), $options['client'] ?? null);
             $publisher = new Publisher($client, $keys);
@@ -82,16 +101,35 @@ TXT;
                 $receivers = $publisher->publishLegacy($type, $booking, $origin);
                 fwrite($out, "legacy PUBLISH heard by $receivers hub process(es)\n");
             } else {
-                fwrite($out, $publisher->publish($type, $booking, $previous, $origin) . "\n");
+                fwrite($out, $publisher->publish($type, $booking, $previous, $origin, $options['idempotency-key'] ?? null) . "\n");
             }
             return 0;
-        } catch (InvalidEventException | \InvalidArgumentException $error) {
+        } catch (InvalidEventException | PublishRefusedException | \InvalidArgumentException $error) {
             fwrite($err, 'test_booking_push: ' . $error->getMessage() . "\n");
             return 2;
         } catch (RealtimeBookingsException | \Throwable $error) {
             fwrite($err, 'test_booking_push: ' . $error->getMessage() . "\n");
             return 1;
         }
+    }
+
+    /**
+     * The token of `--http`: `--token`, the environment's, or one minted for a minute with the secret.
+     *
+     * @param array<string, string> $options
+     * @param array<string, string> $env
+     */
+    private static function publisherToken(array $options, array $env): string
+    {
+        $token = $options['token'] ?? ($env['REALTIME_BOOKINGS_PUBLISHER_TOKEN'] ?? '');
+        if ($token !== '') {
+            return $token;
+        }
+        $secret = ($env['REALTIME_BOOKINGS_PUBLISHER_SECRET'] ?? '') !== '' ? $env['REALTIME_BOOKINGS_PUBLISHER_SECRET'] : ($env['REALTIME_BOOKINGS_SECRET'] ?? '');
+        if ($secret === '') {
+            throw new \InvalidArgumentException('--http needs --token, REALTIME_BOOKINGS_PUBLISHER_TOKEN, or a secret to mint one (REALTIME_BOOKINGS_PUBLISHER_SECRET or REALTIME_BOOKINGS_SECRET)');
+        }
+        return PublisherToken::hs256($secret, $options['issuer'] ?? null, $options['audience'] ?? null)->mint(null, 'test_booking_push', 60);
     }
 
     /** PDO returns integers as strings: both forms are the same id to the hub; digits stay an integer. */

@@ -9,11 +9,12 @@ use PHPUnit\Framework\TestCase;
 
 /**
  * What test/php (vitest) started for the integration tests: an owned redis-server and the real hub
- * CLI on it. Run outside that harness, the integration tests skip, except in CI where they fail.
+ * CLI on it, and a second hub whose Redis is not there. Run outside that harness, the integration
+ * tests skip, except in CI where they fail.
  */
 final class Environment
 {
-    /** @return array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string} */
+    /** @return array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string, hubWithoutRedis: string} */
     public static function require(TestCase $test): array
     {
         $env = [
@@ -23,6 +24,7 @@ final class Environment
             'issuer' => getenv('RB_TEST_ISSUER'),
             'audience' => getenv('RB_TEST_AUDIENCE'),
             'ed25519Seed' => getenv('RB_TEST_ED25519_SEED'), // base64 of the seed whose public key the hub holds
+            'hubWithoutRedis' => getenv('RB_TEST_HUB_WITHOUT_REDIS_URL'), // a hub whose Redis never answers (503s)
         ];
         foreach ($env as $name => $value) {
             if (!is_string($value) || $value === '') {
@@ -33,7 +35,7 @@ final class Environment
                 $test->markTestSkipped($message);
             }
         }
-        /** @var array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string} $env */
+        /** @var array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string, hubWithoutRedis: string} $env */
         return $env;
     }
 }

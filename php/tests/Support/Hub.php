@@ -12,7 +12,7 @@ final class Hub
     /** @var list<SseStream> */
     private array $streams = [];
 
-    /** @param array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string} $env */
+    /** @param array{redis: string, hub: string, secret: string, issuer: string, audience: string, ed25519Seed: string, hubWithoutRedis: string} $env */
     public function __construct(public readonly array $env)
     {
     }

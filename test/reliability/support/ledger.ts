@@ -37,21 +37,31 @@ export const scopeOf = (event: unknown): EventScope => parseBookingEvent(event).
 
 /**
  * Checks a ledger: every expected event exactly once and in order, except where a `resync` stands in
- * for what could not be replayed. `seqOf` reads the sequence number from an event's data.
+ * for what could not be replayed.
  */
 export function checkLedger(entries: readonly LedgerEntry[], expected: readonly number[]): LedgerReport {
+  return checkSequence(
+    entries.map((entry) => (entry.kind === "resync" ? "resync" : (JSON.parse(entry.data) as { data: { seq: number } }).data.seq)),
+    expected,
+  );
+}
+
+/**
+ * {@link checkLedger} on what a client received, reduced to each booking's sequence number (or
+ * `"resync"`) in arrival order.
+ */
+export function checkSequence(items: ReadonlyArray<number | "resync">, expected: readonly number[]): LedgerReport {
   const position = new Map(expected.map((seq, i) => [seq, i]));
   const seen = new Set<number>();
   const report: LedgerReport = { expected: expected.length, received: 0, lost: 0, duplicates: 0, outOfOrder: 0, forbidden: 0, resyncs: 0 };
   let last = -1;
   let resyncSinceLast = false;
-  for (const entry of entries) {
-    if (entry.kind === "resync") {
+  for (const seq of items) {
+    if (seq === "resync") {
       report.resyncs += 1;
       resyncSinceLast = true;
       continue;
     }
-    const seq = (JSON.parse(entry.data) as { data: { seq: number } }).data.seq;
     const at = position.get(seq);
     if (at === undefined) {
       report.forbidden += 1;

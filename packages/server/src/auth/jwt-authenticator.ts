@@ -1,10 +1,10 @@
 import { type ViewerScope, safeParseViewer } from "@realtime-bookings/protocol";
-import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import { type JsonWebKey, type KeyObject, createHash } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
 import type { Authenticate } from "../options.js";
 import { type JwtAlgorithm, verificationKeys } from "./keys.js";
-import { TOKEN_FAILURE_REASONS, type TokenFailureReason, reasonOfJoseError, tokenFailure } from "./token-failure.js";
+import { TOKEN_FAILURE_REASONS, type TokenFailureReason, tokenFailure, verifyJwt } from "./token-failure.js";
 import { readToken } from "./token-source.js";
 
 /** Options of {@link jwtAuthenticator}. Give `secret`, `publicKey`, or both (during a key migration). */
@@ -137,13 +137,7 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
   const counts = Object.fromEntries(TOKEN_FAILURE_REASONS.map((r) => [r, 0])) as Record<TokenFailureReason, number>;
 
   async function verify(token: string): Promise<VerifiedToken> {
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, keyFor, verifyOptions));
-    } catch (error) {
-      const { reason, detail } = reasonOfJoseError(error);
-      throw tokenFailure(reason, detail);
-    }
+    const claims = await verifyJwt(token, keyFor, verifyOptions);
     const viewer = safeParseViewer(claims);
     if (!viewer.ok) throw tokenFailure("token_claims", viewer.error.message);
     const { sub, jti } = claims;

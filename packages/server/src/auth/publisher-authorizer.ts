@@ -1,11 +1,11 @@
 import { safeParseId } from "@realtime-bookings/protocol";
-import { type JWTPayload, type JWTVerifyGetKey, SignJWT, jwtVerify } from "jose";
+import { type JWTPayload, type JWTVerifyGetKey, SignJWT } from "jose";
 import { randomUUID } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
 import type { HubRequest } from "../http/request.js";
 import type { AuthorizePublish, PublishGrant } from "../options.js";
 import { type JwtAlgorithm, MIN_SECRET_BYTES, verificationKeys } from "./keys.js";
-import { reasonOfJoseError, tokenFailure } from "./token-failure.js";
+import { tokenFailure, verifyJwt } from "./token-failure.js";
 import { MAX_TOKEN_LENGTH } from "./token-source.js";
 
 /** Options of {@link publisherAuthorizer}: the keys that verify publisher tokens. */
@@ -56,13 +56,7 @@ export function publisherAuthorizer(options: PublisherAuthorizerOptions): Author
     if (header === undefined) throw tokenFailure("token_missing", "Send a publisher token as Authorization: Bearer <token>.");
     const token = BEARER.exec(header)?.[1];
     if (token === undefined || token.length > MAX_TOKEN_LENGTH) throw tokenFailure("token_invalid", "The Authorization header must be Bearer <token>.");
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, keyFor, verifyOptions));
-    } catch (error) {
-      const { reason, detail } = reasonOfJoseError(error);
-      throw tokenFailure(reason, detail);
-    }
+    const claims = await verifyJwt(token, keyFor, verifyOptions);
     if (claims["publish"] !== true) {
       throw new AuthenticationError("forbidden", "This token may not publish: mint a publisher token (realtime-bookings token --publisher).", 403);
     }

@@ -1,3 +1,4 @@
+import { type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, jwtVerify } from "jose";
 import { AuthenticationError, type TokenFailureReason } from "../errors.js";
 
 export type { TokenFailureReason } from "../errors.js";
@@ -61,5 +62,20 @@ export function reasonOfJoseError(error: unknown): { reason: TokenFailureReason;
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID and anything unexpected.
       return { reason: "token_invalid" };
+  }
+}
+
+/**
+ * Verifies a JWT with jose's `jwtVerify`; every failure becomes the 401 of its reason
+ * ({@link reasonOfJoseError}). Shared by the viewer authenticator and the publisher authorizer.
+ *
+ * @internal
+ */
+export async function verifyJwt(token: string, key: JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, key, options)).payload;
+  } catch (error) {
+    const { reason, detail } = reasonOfJoseError(error);
+    throw tokenFailure(reason, detail);
   }
 }

@@ -1,14 +1,14 @@
-import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Cluster } from "ioredis";
-import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
-import { type StreamReply, entriesOf } from "./ioredis-stream.js";
-import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
-import { ioredisShards } from "./ioredis-shards.js";
-import { ShardSubscriber } from "./shard-subscriber.js";
+import type { ClusterBrokerOptions } from "./cluster-options.js";
+import { ioredisScript } from "./ioredis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { redisTickets } from "./redis-tickets.js";
-import type { Broker, BrokerListener } from "./types.js";
+import { ioredisShards } from "./ioredis-shards.js";
+import { shardedSubscription } from "./shard-subscriber.js";
+import type { Broker } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { ioredisReads } from "./ioredis-stream.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
 
@@ -19,8 +19,9 @@ export type { ClusterBrokerOptions } from "./cluster-options.js";
  * `{bookings}:updates`): the publish script (`CLUSTER_PUBLISH_SCRIPT` of the protocol, `SPUBLISH`) runs in one
  * slot, and the subscription is a sharded one (`SSUBSCRIBE`) on the master serving that slot. The
  * subscription follows the slot through failovers and migrations and reports `onDown`/`onReady`
- * around each move, so the hub reads back from the history what it missed. `EVALSHA` falls back to
- * `EVAL` on `NOSCRIPT` (scripts are not replicated, so a promoted master does not know it yet).
+ * around each move, so the hub reads back from the history what it missed. The script runs as an
+ * ioredis custom command (`defineCommand`), which sends it again to a node that answers `NOSCRIPT`
+ * (scripts are not replicated, so a promoted master does not know it yet).
  *
  * The app hands over its own `Cluster` (`createClusterClient` makes one with bounded timeouts); the
  * broker opens one plain connection of its own for the subscription and `close()` closes only that.
@@ -36,63 +37,15 @@ export type { ClusterBrokerOptions } from "./cluster-options.js";
  */
 export function ioredisClusterBroker(cluster: Cluster, options: ClusterBrokerOptions = {}): Broker {
   const keys = redisKeys({ ...options, cluster: true });
-  const historyLength = String(historyLengthOf(options));
-  const checkMs = options.ownerCheckMs ?? 1_000;
-  if (!(Number.isInteger(checkMs) && checkMs >= 50 && checkMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
-  let subscriber: ShardSubscriber | undefined;
+  const subscription = shardedSubscription(ioredisShards(cluster), keys.channel, options.ownerCheckMs);
 
-  const evalPublish = async (args: string[], numKeys: number): Promise<unknown> => {
-    try {
-      return await cluster.evalsha(CLUSTER_PUBLISH_SCRIPT_SHA, numKeys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return cluster.eval(CLUSTER_PUBLISH_SCRIPT, numKeys, ...args);
-    }
-  };
 
   return {
     keys,
     kind: "ioredis-cluster",
     ...redisTickets(([command, ...args]) => cluster.call(command as string, ...args)),
-    async publish(eventJson, versionKeys) {
-      const reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
-    async subscribe(listener: BrokerListener) {
-      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = new ShardSubscriber(ioredisShards(cluster), keys.channel, listener, checkMs);
-      subscriber = sub;
-      try {
-        await sub.start();
-      } catch (error) {
-        if (subscriber === sub) subscriber = undefined;
-        await sub.close();
-        throw error;
-      }
-    },
-    async readVersion(key) {
-      return toVersion(await cluster.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        cluster.xrange(keys.history, `(${after}`, "+", "COUNT", limit + 1) as Promise<StreamReply>,
-        cluster.xrange(keys.history, "-", "+", "COUNT", 1) as Promise<StreamReply>,
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.[0]), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = (await cluster.xrevrange(keys.history, "+", "-", "COUNT", 1)) as StreamReply;
-      return parseEventId(newest[0]?.[0]);
-    },
-    async ping() {
-      await cluster.ping();
-    },
-    async close() {
-      const sub = subscriber;
-      subscriber = undefined;
-      await sub?.close();
-    },
+    ...scriptPublisher(ioredisScript(cluster, CLUSTER_PUBLISH_SCRIPT, "cluster"), { keys, broker: options }),
+    ...subscription,
+    ...historyReads(ioredisReads(cluster), keys),
   };
 }

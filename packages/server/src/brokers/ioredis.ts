@@ -1,11 +1,14 @@
-import { type EventId, PUBLISH_SCRIPT, parseEventId, redisKeys } from "@realtime-bookings/protocol";
+import { PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
 import type { Redis, RedisOptions } from "ioredis";
 import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
-import { PUBLISH_SCRIPT_SHA, type RedisBrokerOptions, historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
-import { type StreamReply, entriesOf } from "./ioredis-stream.js";
+import { keepFollowingMaster } from "./sentinel-revival.js";
+import type { RedisBrokerOptions } from "./redis-options.js";
+import { ioredisScript } from "./ioredis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { redisTickets } from "./redis-tickets.js";
 import type { Broker, BrokerListener } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { ioredisReads } from "./ioredis-stream.js";
 
 export type { RedisBrokerOptions } from "./redis-options.js";
 export { createRedisClient, type RedisClientOptions, type RedisSettings } from "./redis-client.js";
@@ -82,6 +85,8 @@ async function closeSubscriber(connection: Redis): Promise<void> {
  * reconnection and only then reports it ready, so the hub's gap recovery never races the subscribe.
  * `subscribePattern()` (the `laravel` hub option) opens one more, resubscribed by ioredis itself.
  * `close()` closes those connections within a second whatever Redis does, never the app's client.
+ * A Sentinel client and its duplicates are kept following the master where ioredis would give up
+ * after a failover (see `keepFollowingMaster`).
  *
  * A publish is never queued behind a lost connection: while the client is reconnecting it fails at once with
  * `broker_error` ("not published") instead of waiting in ioredis's offline queue, from which it could
@@ -96,44 +101,32 @@ async function closeSubscriber(connection: Redis): Promise<void> {
  * ```
  */
 export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): Broker {
+  keepFollowingMaster(client);
   const keys = redisKeys(options);
-  const historyLength = String(historyLengthOf(options));
   let subscriber: Redis | undefined;
   const patternSubscribers = new Set<Redis>();
-
-  const evalPublish = async (args: string[], numKeys: number): Promise<unknown> => {
-    try {
-      return await client.evalsha(PUBLISH_SCRIPT_SHA, numKeys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return client.eval(PUBLISH_SCRIPT, numKeys, ...args);
-    }
-  };
+  const publishing = scriptPublisher(ioredisScript(client, PUBLISH_SCRIPT, "single"), {
+    keys,
+    broker: options,
+    failure: publishFailure,
+    // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
+    // one) and be sent after the caller was told it failed: refuse it now instead.
+    before: () => {
+      if (LOST.has(client.status)) {
+        throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
+      }
+    },
+  });
 
   return {
     keys,
     kind: "ioredis",
     ...redisTickets(([command, ...args]) => client.call(command as string, ...args)),
-    async publish(eventJson, versionKeys) {
-      // Once Redis was lost, a command would wait in ioredis's offline queue (when the app's client has
-      // one) and be sent after the caller was told it failed: refuse it now instead.
-      if (LOST.has(client.status)) {
-        throw new HubError("broker_error", `Redis is not connected (${client.status}): the event was not published; publish it again once Redis is back`);
-      }
-      let reply: unknown;
-      try {
-        reply = await evalPublish([keys.history, ...versionKeys, keys.channel, historyLength, eventJson], versionKeys.length + 1);
-      } catch (error) {
-        throw publishFailure(error);
-      }
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
+    ...publishing,
     async subscribe(listener: BrokerListener) {
       if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
       // This one resubscribes itself (below), so that it reports ready only once Redis confirmed it.
-      const sub = client.duplicate(subscriberOptions({ autoResubscribe: false }));
+      const sub = keepFollowingMaster(client.duplicate(subscriberOptions({ autoResubscribe: false })));
       subscriber = sub;
       let initialDone = false;
       sub.on("message", (channel: string, message: string) => {
@@ -155,7 +148,7 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
     },
     async subscribePattern(pattern, onMessage) {
       // A connection of its own, resubscribed by ioredis after every reconnection (`autoResubscribe`).
-      const sub = client.duplicate(subscriberOptions());
+      const sub = keepFollowingMaster(client.duplicate(subscriberOptions()));
       patternSubscribers.add(sub);
       // Outages of this Redis are reported by the main subscription; this one only has to come back.
       sub.on("error", () => {});
@@ -173,30 +166,10 @@ export function ioredisBroker(client: Redis, options: RedisBrokerOptions = {}): 
         if (patternSubscribers.delete(sub)) await closeSubscriber(sub);
       };
     },
-    async readVersion(key) {
-      return toVersion(await client.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        client.xrange(keys.history, `(${after}`, "+", "COUNT", limit + 1) as Promise<StreamReply>,
-        client.xrange(keys.history, "-", "+", "COUNT", 1) as Promise<StreamReply>,
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.[0]), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = (await client.xrevrange(keys.history, "+", "-", "COUNT", 1)) as StreamReply;
-      return parseEventId(newest[0]?.[0]);
-    },
-    async readRecent(limit) {
-      return entriesOf((await client.xrevrange(keys.history, "+", "-", "COUNT", limit)) as StreamReply).reverse();
-    },
-    async ping() {
-      await client.ping();
-    },
+    ...historyReads(ioredisReads(client), keys),
     async close() {
-      const open = [...patternSubscribers];
+      const open = [...patternSubscribers, ...(subscriber ? [subscriber] : [])];
       patternSubscribers.clear();
-      if (subscriber) open.push(subscriber);
       subscriber = undefined;
       await Promise.all(open.map(closeSubscriber));
     },

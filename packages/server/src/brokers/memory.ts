@@ -1,7 +1,9 @@
 import { DEFAULT_HISTORY_LENGTH, type EventId, NO_EVENT_YET, type RedisKeyOptions, compareEventIds, redisKeys } from "@realtime-bookings/protocol";
+import { createHash } from "node:crypto";
 import { HubError } from "../errors.js";
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "./types.js";
 import { withEventId } from "./with-event-id.js";
+import { idempotencyWindowOf } from "./idempotency.js";
 
 /** The most stream tickets the memory broker keeps; past it the oldest is forgotten. */
 const MAX_TICKETS = 100_000;
@@ -13,7 +15,19 @@ export interface MemoryBrokerOptions extends RedisKeyOptions {
    * @defaultValue 1000
    */
   readonly historyLength?: number;
+  /**
+   * How long an idempotency record lasts (see {@link Broker.publishIdempotent}). 100 ms to 30 days.
+   * The memory broker keeps at most 100,000 records: past that the oldest is forgotten early.
+   * @defaultValue 86400000 (24 h)
+   */
+  readonly idempotencyWindowMs?: number;
 }
+
+/**
+ * The most idempotency records the memory broker keeps: past it, the oldest is forgotten first (keys
+ * fed by callers must not grow memory without bound).
+ */
+const MAX_RECORDS = 100_000;
 
 /**
  * A broker that lives in this process: the embedded default when no Redis is configured. It behaves
@@ -32,6 +46,9 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     throw new HubError("invalid_options", "historyLength must be a positive integer");
   }
   const keys = redisKeys(options);
+  const windowMs = idempotencyWindowOf(options.idempotencyWindowMs);
+  /** Idempotency records by key, oldest first: the first id, the SHA1 of its event, when it expires. */
+  const records = new Map<string, { readonly id: EventId; readonly digest: string; readonly expires: number }>();
   const versions = new Map<string, number>();
   const history: HistoryEntry[] = [];
   let lastMs = 0;
@@ -56,19 +73,46 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     if (closed) throw new HubError("closed", "the memory broker is closed");
   };
 
+  const append = (eventJson: string, versionKeys: readonly string[]): EventId => {
+    const id = nextId();
+    history.push({ id, json: eventJson });
+    if (history.length > historyLength) history.splice(0, history.length - historyLength);
+    for (const key of versionKeys) versions.set(key, (versions.get(key) ?? 0) + 1);
+    const message = withEventId(id, eventJson);
+    // Deliver asynchronously, as Redis would: publish() resolves before subscribers run.
+    queueMicrotask(() => listener?.onMessage(message));
+    return id;
+  };
+  /** Forgets expired records (oldest first, so it stops at the first live one) and the overflow. */
+  const sweep = (now: number): void => {
+    for (const [key, record] of records) {
+      if (record.expires > now && records.size < MAX_RECORDS) break;
+      records.delete(key);
+    }
+  };
+
   return {
     keys,
     kind: "memory",
     async publish(eventJson, versionKeys) {
       ensureOpen();
-      const id = nextId();
-      history.push({ id, json: eventJson });
-      if (history.length > historyLength) history.splice(0, history.length - historyLength);
-      for (const key of versionKeys) versions.set(key, (versions.get(key) ?? 0) + 1);
-      const message = withEventId(id, eventJson);
-      // Deliver asynchronously, as Redis would: publish() resolves before subscribers run.
-      queueMicrotask(() => listener?.onMessage(message));
-      return id;
+      return append(eventJson, versionKeys);
+    },
+    async publishIdempotent(eventJson, versionKeys, idempotencyKey) {
+      ensureOpen();
+      const now = Date.now();
+      sweep(now);
+      const digest = createHash("sha1").update(eventJson).digest("hex");
+      const record = records.get(idempotencyKey);
+      if (record) {
+        if (record.digest !== digest) {
+          throw new HubError("idempotency_key_reused", "this idempotency key was already used for a different event: nothing was published; use a new key for a new event");
+        }
+        return { id: record.id, replayed: true };
+      }
+      const id = append(eventJson, versionKeys);
+      records.set(idempotencyKey, { id, digest, expires: now + windowMs });
+      return { id, replayed: false };
     },
     async subscribe(l) {
       ensureOpen();

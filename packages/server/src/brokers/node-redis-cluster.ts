@@ -1,16 +1,14 @@
-import { CLUSTER_PUBLISH_SCRIPT, type EventId, parseEventId, redisKeys } from "@realtime-bookings/protocol";
-import { HubError } from "../errors.js";
-import { historyPage } from "./history-page.js";
-import { type StreamEntries, entriesOf } from "./node-redis-stream.js";
-import { CLUSTER_PUBLISH_SCRIPT_SHA, type ClusterBrokerOptions } from "./cluster-options.js";
-import { historyLengthOf, isNoScript, toVersion } from "./redis-options.js";
-import { type ShardConnection, type ShardConnector, type SlotsReply, ShardSubscriber } from "./shard-subscriber.js";
+import { CLUSTER_PUBLISH_SCRIPT, redisKeys } from "@realtime-bookings/protocol";
+import type { ClusterBrokerOptions } from "./cluster-options.js";
+import { type ScriptOptions, nodeRedisScript } from "./node-redis-script.js";
+import { scriptPublisher } from "./script-publish.js";
 import { redisTickets } from "./redis-tickets.js";
-import type { Broker, BrokerListener } from "./types.js";
+import { type ShardConnection, type ShardConnector, type SlotsReply, shardedSubscription } from "./shard-subscriber.js";
+import type { Broker } from "./types.js";
+import { historyReads } from "./history-reads.js";
+import { type StreamEntries, nodeRedisReads } from "./node-redis-stream.js";
 
 export type { ClusterBrokerOptions } from "./cluster-options.js";
-
-type ScriptOptions = { keys: string[]; arguments: string[] };
 
 /** The subscription connection the broker makes with a node client's `duplicate()`. */
 export interface NodeRedisShardSubscriber {
@@ -113,63 +111,15 @@ function nodeRedisShards(cluster: NodeRedisClusterClient): ShardConnector {
  */
 export function nodeRedisClusterBroker(cluster: NodeRedisClusterClient, options: ClusterBrokerOptions = {}): Broker {
   const keys = redisKeys({ ...options, cluster: true });
-  const historyLength = String(historyLengthOf(options));
-  const checkMs = options.ownerCheckMs ?? 1_000;
-  if (!(Number.isInteger(checkMs) && checkMs >= 50 && checkMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
-  let subscriber: ShardSubscriber | undefined;
+  const subscription = shardedSubscription(nodeRedisShards(cluster), keys.channel, options.ownerCheckMs);
 
-  const evalPublish = async (keysList: string[], args: string[]): Promise<unknown> => {
-    try {
-      return await cluster.evalSha(CLUSTER_PUBLISH_SCRIPT_SHA, { keys: keysList, arguments: args });
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return cluster.eval(CLUSTER_PUBLISH_SCRIPT, { keys: keysList, arguments: args });
-    }
-  };
 
   return {
     keys,
     kind: "node-redis-cluster",
     ...redisTickets((args) => cluster.sendCommand(args[1], false, [...args])),
-    async publish(eventJson, versionKeys) {
-      const reply = await evalPublish([keys.history, ...versionKeys], [keys.channel, historyLength, eventJson]);
-      const id = parseEventId(reply);
-      if (!id) throw new HubError("broker_error", `the publish script returned ${String(reply)}, not a history id`);
-      return id;
-    },
-    async subscribe(listener: BrokerListener) {
-      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
-      const sub = new ShardSubscriber(nodeRedisShards(cluster), keys.channel, listener, checkMs);
-      subscriber = sub;
-      try {
-        await sub.start();
-      } catch (error) {
-        if (subscriber === sub) subscriber = undefined;
-        await sub.close();
-        throw error;
-      }
-    },
-    async readVersion(key) {
-      return toVersion(await cluster.get(key));
-    },
-    async readHistory(after, limit) {
-      const [range, oldest] = await Promise.all([
-        cluster.xRange(keys.history, `(${after}`, "+", { COUNT: limit + 1 }),
-        cluster.xRange(keys.history, "-", "+", { COUNT: 1 }),
-      ]);
-      return historyPage(after, entriesOf(range), parseEventId(oldest[0]?.id), limit);
-    },
-    async newestId(): Promise<EventId | undefined> {
-      const newest = await cluster.xRevRange(keys.history, "+", "-", { COUNT: 1 });
-      return parseEventId(newest[0]?.id);
-    },
-    async ping() {
-      await cluster.sendCommand(keys.history, true, ["PING"]);
-    },
-    async close() {
-      const sub = subscriber;
-      subscriber = undefined;
-      await sub?.close();
-    },
+    ...scriptPublisher(nodeRedisScript(cluster, CLUSTER_PUBLISH_SCRIPT), { keys, broker: options }),
+    ...subscription,
+    ...historyReads(nodeRedisReads(cluster, () => cluster.sendCommand(keys.history, true, ["PING"])), keys),
   };
 }

@@ -1,4 +1,5 @@
-import { type NodeRedisClient, type NodeRedisSubscriber, nodeRedisBroker } from "./node-redis.js";
+import { randomUUID } from "node:crypto";
+import { type NodeRedisClient, type NodeRedisSubscriber, nodeRedisBroker } from "./node-redis-broker.js";
 import type { RedisBrokerOptions } from "./redis-options.js";
 import type { Broker } from "./types.js";
 
@@ -16,6 +17,8 @@ export interface NodeRedisSentinelClient {
   xRevRange: NodeRedisClient["xRevRange"];
   get: NodeRedisClient["get"];
   ping(): Promise<unknown>;
+  /** A raw command on the master (`isReadonly` false): stream tickets use it. */
+  sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
   subscribe(channel: string, listener: SentinelMessageListener): Promise<unknown>;
   /** Takes the listener given to `subscribe` (node-redis types it for buffers too). */
   unsubscribe(channel: string, listener: (message: string | Buffer) => void): Promise<unknown>;
@@ -23,13 +26,17 @@ export interface NodeRedisSentinelClient {
   off(event: "topology-change", listener: (event: { type: string }) => void): unknown;
 }
 
+/** Delays between attempts to restore the subscription after a master change (the last repeats). */
+const RESTORE_DELAYS_MS = [100, 250, 500, 1_000] as const;
+
 /**
  * The subscription of a node-redis Sentinel client, shaped as the subscriber connection
- * `nodeRedisBroker` expects. The Sentinel client resubscribes by itself on the new master after a
- * failover but says nothing when it is done: on `MASTER_CHANGE` this reports the broker down, then
- * subscribes a probe listener, which resolves only once the client's pub/sub connection to the new
- * master is up with its subscriptions restored, and only then reports ready (the hub then reads
- * back from the history what was published meanwhile).
+ * `nodeRedisBroker` expects. The Sentinel client moves its pub/sub connection to the new master after
+ * a failover but says nothing when that is done, and it drops its subscriptions if the new connection
+ * fails. So on `MASTER_CHANGE` this reports the broker down, subscribes the listener again (a no-op
+ * when the client kept it, a real `SUBSCRIBE` when it lost it), then makes one real round trip on the
+ * pub/sub connection (a `SUBSCRIBE`/`UNSUBSCRIBE` of a probe channel of its own), retrying until both
+ * succeed; only then does it report ready (the hub then reads back from the history what it missed).
  */
 function sentinelSubscriber(sentinel: NodeRedisSentinelClient): NodeRedisSubscriber {
   const handlers = new Map<string, Array<(error?: unknown) => void>>();
@@ -37,18 +44,26 @@ function sentinelSubscriber(sentinel: NodeRedisSentinelClient): NodeRedisSubscri
   let subscribed: { channel: string; listener: SentinelMessageListener } | undefined;
   let generation = 0;
   const probe = (): void => {};
+  const restore = async (mine: number): Promise<void> => {
+    for (let attempt = 0; mine === generation && subscribed; attempt++) {
+      const { channel, listener } = subscribed;
+      const probeChannel = `${channel}:probe:${randomUUID()}`;
+      try {
+        await sentinel.subscribe(channel, listener);
+        await sentinel.subscribe(probeChannel, probe);
+        await sentinel.unsubscribe(probeChannel, probe);
+        if (mine === generation && subscribed) emit("ready");
+        return;
+      } catch (error) {
+        emit("error", error);
+        await new Promise((resolve) => setTimeout(resolve, RESTORE_DELAYS_MS[Math.min(attempt, RESTORE_DELAYS_MS.length - 1)]));
+      }
+    }
+  };
   const onTopology = (event: { type: string }): void => {
     if (event.type !== "MASTER_CHANGE" || !subscribed) return;
-    const mine = ++generation;
     emit("reconnecting");
-    const { channel } = subscribed;
-    sentinel.subscribe(channel, probe).then(
-      async () => {
-        await sentinel.unsubscribe(channel, probe).catch(() => {});
-        if (mine === generation && subscribed) emit("ready");
-      },
-      (error: unknown) => emit("error", error),
-    );
+    void restore(++generation);
   };
   return {
     async connect() {
@@ -67,6 +82,7 @@ function sentinelSubscriber(sentinel: NodeRedisSentinelClient): NodeRedisSubscri
     },
     async quit() {
       sentinel.off("topology-change", onTopology);
+      generation += 1;
       const current = subscribed;
       subscribed = undefined;
       // The listener only ever receives strings (no buffer mode), so it is the one node-redis stored.
@@ -74,6 +90,7 @@ function sentinelSubscriber(sentinel: NodeRedisSentinelClient): NodeRedisSubscri
     },
     destroy() {
       sentinel.off("topology-change", onTopology);
+      generation += 1;
       subscribed = undefined;
     },
   };
@@ -103,6 +120,7 @@ export function nodeRedisSentinelBroker(sentinel: NodeRedisSentinelClient, optio
     xRevRange: (key, start, end, o) => sentinel.xRevRange(key, start, end, o),
     get: (key) => sentinel.get(key),
     ping: () => sentinel.ping(),
+    sendCommand: (args) => sentinel.sendCommand(false, args),
     duplicate: () => sentinelSubscriber(sentinel),
   };
   const broker = nodeRedisBroker(client, options);

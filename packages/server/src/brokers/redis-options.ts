@@ -1,5 +1,4 @@
-import { DEFAULT_HISTORY_LENGTH, PUBLISH_SCRIPT, type RedisKeyOptions } from "@realtime-bookings/protocol";
-import { createHash } from "node:crypto";
+import { DEFAULT_HISTORY_LENGTH, type RedisKeyOptions } from "@realtime-bookings/protocol";
 import { HubError } from "../errors.js";
 
 /** Options shared by the Redis adapters. */
@@ -9,10 +8,14 @@ export interface RedisBrokerOptions extends RedisKeyOptions {
    * @defaultValue 1000
    */
   readonly historyLength?: number;
+  /**
+   * How long a publish's idempotency record lasts (`publish(event, { idempotencyKey })`): a retry with
+   * the same key within it gets the first id and publishes nothing. 100 ms to 30 days; shorten it only
+   * for tests.
+   * @defaultValue 86400000 (24 h)
+   */
+  readonly idempotencyWindowMs?: number;
 }
-
-/** The SHA1 of {@link PUBLISH_SCRIPT}, for `EVALSHA`. @internal */
-export const PUBLISH_SCRIPT_SHA = createHash("sha1").update(PUBLISH_SCRIPT).digest("hex");
 
 /** @internal */
 export function historyLengthOf(options: RedisBrokerOptions): number {
@@ -20,9 +23,6 @@ export function historyLengthOf(options: RedisBrokerOptions): number {
   if (!Number.isSafeInteger(length) || length < 1) throw new HubError("invalid_options", "historyLength must be a positive integer");
   return length;
 }
-
-/** Whether a Redis error says the script is not cached (`NOSCRIPT`), so `EVAL` must send it. @internal */
-export const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.includes("NOSCRIPT");
 
 /** Reads a counter value as Redis returns it; anything not a number counts as 0. @internal */
 export const toVersion = (value: string | null | undefined): number => {

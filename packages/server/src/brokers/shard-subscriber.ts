@@ -1,6 +1,6 @@
 import { HubError } from "../errors.js";
 import { clusterSlotOf } from "./cluster-slot.js";
-import type { BrokerListener } from "./types.js";
+import type { Broker, BrokerListener } from "./types.js";
 
 /** A `CLUSTER SLOTS` reply. @internal */
 export type SlotsReply = Array<[from: number, to: number, master: [host: string, port: number, ...rest: unknown[]], ...replicas: unknown[]]>;
@@ -202,4 +202,39 @@ export class ShardSubscriber {
       this.checking = false;
     }
   }
+}
+
+/**
+ * The one subscription of a Cluster broker, on any client's shards: `subscribe` starts a
+ * {@link ShardSubscriber} on the channel's slot (one per broker), `close` ends it. Shared by the
+ * ioredis and node-redis Cluster brokers.
+ *
+ * @param shards - how the client reaches the slot's nodes
+ * @param channel - the sharded channel
+ * @param ownerCheckMs - how often the slot's owner is checked (50-60000 ms)
+ * @throws `HubError` `invalid_options` for an `ownerCheckMs` out of range
+ * @internal
+ */
+export function shardedSubscription(shards: ShardConnector, channel: string, ownerCheckMs = 1_000): Pick<Broker, "subscribe" | "close"> {
+  if (!(Number.isInteger(ownerCheckMs) && ownerCheckMs >= 50 && ownerCheckMs <= 60_000)) throw new HubError("invalid_options", "ownerCheckMs must be 50-60000");
+  let subscriber: ShardSubscriber | undefined;
+  return {
+    async subscribe(listener: BrokerListener) {
+      if (subscriber) throw new HubError("invalid_options", "a broker has one subscription; create one broker per hub");
+      const sub = new ShardSubscriber(shards, channel, listener, ownerCheckMs);
+      subscriber = sub;
+      try {
+        await sub.start();
+      } catch (error) {
+        if (subscriber === sub) subscriber = undefined;
+        await sub.close();
+        throw error;
+      }
+    },
+    async close() {
+      const sub = subscriber;
+      subscriber = undefined;
+      await sub?.close();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import { keepFollowingMaster } from "./sentinel-revival.js";
 import { HubError } from "../errors.js";
 
 /** One `host:port` address of a sentinel or a cluster node. */
@@ -126,7 +127,7 @@ export function createSentinelClient(settings: SentinelSettings): Redis {
   };
   const client = new Redis(options);
   client.on("error", () => {}); // reported through the hub's broker state and health, never thrown
-  return client;
+  return keepFollowingMaster(client);
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { EventId, RedisKeys } from "@realtime-bookings/protocol";
+import type { IdempotentPublish } from "./idempotency.js";
+
+export type { IdempotentPublish } from "./idempotency.js";
 
 /**
  * What a broker calls back on its single subscription.
@@ -52,6 +55,20 @@ export interface Broker {
    * @returns the event's history id
    */
   publish(eventJson: string, versionKeys: readonly string[]): Promise<EventId>;
+  /**
+   * {@link Broker.publish} with an idempotency key, decided atomically where the history lives: the
+   * first publish with a key publishes and records its id for the idempotency window (24 h by
+   * default); a later one with the same key and the same event publishes nothing and answers the
+   * first id with `replayed: true`; one with the same key and another event is refused. Optional: the
+   * hub refuses a key (`invalid_options`) when its broker has no such method. Every adapter of this
+   * package has it.
+   *
+   * @param eventJson - a validated event, serialized as a JSON object
+   * @param versionKeys - the counters to bump
+   * @param idempotencyKey - a checked key (`safeParseIdempotencyKey`); brokers store only its digest
+   * @throws {@link HubError} `idempotency_key_reused` when the key's record holds another event
+   */
+  publishIdempotent?(eventJson: string, versionKeys: readonly string[], idempotencyKey: string): Promise<IdempotentPublish>;
   /** Opens the one subscription of this process; resolves once it is active. Call once. */
   subscribe(listener: BrokerListener): Promise<void>;
   /**

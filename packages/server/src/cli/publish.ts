@@ -1,4 +1,5 @@
-import { type JsonObject, ProtocolError, redisKeys, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
+import { type JsonObject, ProtocolError, redisKeys, safeParseIdempotencyKey, safeParseJson, versionKeysOf } from "@realtime-bookings/protocol";
+import type { Broker } from "../brokers/types.js";
 import { type CheckedEvent, checkEvent } from "../publishing/publisher.js";
 import type { RedisBrokerOptions } from "../brokers/redis-options.js";
 import { type Topology, resolveTopology } from "./serve-config.js";
@@ -86,6 +87,9 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
   const parsed = checkEvent(JSON.stringify(event), HUB_LIMITS);
   if (!parsed.ok) throw refusal(parsed.error);
+  const key = flags["idempotency-key"] === undefined ? undefined : safeParseIdempotencyKey(flags["idempotency-key"]);
+  if (key && !key.ok) throw new UsageError(`--idempotency-key: ${key.error.message}`);
+  const once = { checked: parsed, key: key?.value };
   const historyLength = integerOption(PUBLISH, "history-length", flags["history-length"]);
   const redisUrl = firstSet(flags.redis, env["REDIS_URL"]);
   const topology = resolveTopology(redisUrl, flags, env);
@@ -99,7 +103,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     throw error;
   }
 
-  if (topology) return publishOnTopology(topology, keyOptions, parsed);
+  if (topology) return publishOnTopology(topology, keyOptions, once);
   // The package's one client factory: bounded timeouts, no offline queue, and no reconnection for a
   // one-shot command, so a publish reported as failed is never sent later.
   const client = createRedisClient({ url: redisUrl as string, timeout: CONNECT_DEADLINE_MS / 1000 }, { lazyConnect: true, reconnect: false });
@@ -120,27 +124,38 @@ export async function publish(args: readonly string[], env: Env): Promise<number
     } finally {
       clearTimeout(timer);
     }
-    const broker = ioredisBroker(client, keyOptions);
-    try {
-      const id = await broker.publish(parsed.json, versionKeysOf(broker.keys, parsed.scope));
-      process.stdout.write(`${id}\n`);
-    } catch (error) {
-      throw new RunError(`publishing failed: ${(error as Error).message}`);
-    }
+    await publishOnce(ioredisBroker(client, keyOptions), once);
   } finally {
     await quitWithin(client, 1_000);
   }
   return 0;
 }
 
-/** Publishes through a Sentinel set or a Cluster (the Cluster names and script when it is one). */
-async function publishOnTopology(topology: Topology, keyOptions: RedisBrokerOptions, checked: Extract<CheckedEvent, { ok: true }>): Promise<number> {
-  const { client, broker } = await topologyBroker(topology, keyOptions, CONNECT_DEADLINE_MS / 1000);
+/** The checked event and its checked idempotency key, if any. */
+type OneEvent = { readonly checked: Extract<CheckedEvent, { ok: true }>; readonly key: string | undefined };
+
+/** Publishes the event (once per key, when there is one) and prints its id. */
+async function publishOnce(broker: Broker, { checked, key }: OneEvent): Promise<void> {
+  const versionKeys = versionKeysOf(broker.keys, checked.scope);
   try {
-    const id = await broker.publish(checked.json, versionKeysOf(broker.keys, checked.scope));
+    if (key === undefined) {
+      process.stdout.write(`${await broker.publish(checked.json, versionKeys)}\n`);
+      return;
+    }
+    if (!broker.publishIdempotent) throw new Error(`the ${broker.kind} broker cannot publish with an idempotency key`);
+    const { id, replayed } = await broker.publishIdempotent(checked.json, versionKeys, key);
     process.stdout.write(`${id}\n`);
+    if (replayed) process.stderr.write("replayed: this --idempotency-key was published before; nothing was published again\n");
   } catch (error) {
     throw new RunError(`publishing failed: ${(error as Error).message}`);
+  }
+}
+
+/** Publishes through a Sentinel set or a Cluster (the Cluster names and script when it is one). */
+async function publishOnTopology(topology: Topology, keyOptions: RedisBrokerOptions, once: OneEvent): Promise<number> {
+  const { client, broker } = await topologyBroker(topology, keyOptions, CONNECT_DEADLINE_MS / 1000);
+  try {
+    await publishOnce(broker, once);
   } finally {
     await quitWithin(client, 1_000);
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { ProtocolError } from "@realtime-bookings/protocol";
 import { type JwtAuthenticator, jwtAuthenticator } from "../auth/jwt-authenticator.js";
 import type { JwtAlgorithm } from "../auth/keys.js";
@@ -11,6 +12,7 @@ import { cliLogger } from "./log.js";
 import { checkRedisUrl } from "./redis.js";
 import { type OptionValues, integerOption } from "./spec.js";
 import { SERVE } from "./spec-serve.js";
+import { WORKER_ENV } from "./workers/messages.js";
 import type { TOPOLOGY_OPTIONS } from "./spec-topology.js";
 import { publisherAuthorizer } from "../auth/publisher-authorizer.js";
 import type { AuthorizePublish } from "../options.js";
@@ -57,6 +59,42 @@ export interface ServeConfig {
   readonly keyOptions: RedisBrokerOptions & { readonly prefix: string };
   /** The pattern of Laravel's broadcast channels to hear, if any. */
   readonly laravelChannels: string | undefined;
+  /** Hub processes sharing the port (`--workers`); 1 runs the hub in this process. */
+  readonly workers: number;
+}
+
+/** The most workers `--workers` accepts. @internal */
+export const MAX_WORKERS = 256;
+
+/**
+ * `--workers`: a whole number from 1 to {@link MAX_WORKERS}, or `auto` for one per core.
+ * @internal
+ */
+export function resolveWorkers(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  if (raw === "auto") return Math.min(MAX_WORKERS, availableParallelism());
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--workers must be a whole number or auto, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < 1 || value > MAX_WORKERS) throw new UsageError(`--workers must be between 1 and ${MAX_WORKERS} (or auto), got ${raw}`);
+  return value;
+}
+
+/**
+ * Worker `worker`'s (1…`workers`) even share of a cap of the whole server: the remainder goes one
+ * each to the first workers, so the shares add up to `total` exactly.
+ * @internal
+ */
+export const shareOf = (total: number, workers: number, worker: number): number => Math.floor(total / workers) + (worker <= total % workers ? 1 : 0);
+
+/** Checks the caps can be split over the workers, each keeping room for polls beside its streams. */
+function checkWorkerCaps(workers: number, maxConnections: number, maxSockets: number): void {
+  if (workers === 1) return;
+  if (maxConnections < workers) throw new UsageError(`--max-connections (${maxConnections}) is the whole server's cap, split over --workers ${workers}: give each worker at least one, e.g. --max-connections ${workers}`);
+  for (let worker = 1; worker <= workers; worker++) {
+    if (shareOf(maxSockets, workers, worker) <= shareOf(maxConnections, workers, worker)) {
+      throw new UsageError(`--max-sockets (${maxSockets}) split over --workers ${workers} leaves a worker no socket beside its streams: give it at least --max-connections + ${workers}, e.g. ${maxConnections + 1_000}`);
+    }
+  }
 }
 
 /**
@@ -80,7 +118,7 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
   const corsOrigins = (flags["cors-origin"] ?? []).flatMap((value) => value.split(",")).map((o) => o.trim()).filter(Boolean).map(exactOrigin);
 
   if (flags.secret !== undefined && flags["secret-file"] !== undefined) throw new UsageError("give --secret or --secret-file, not both");
-  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => cliLogger.warn(m)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
+  const secret = flags["secret-file"] !== undefined ? readSecretFile("--secret-file", flags["secret-file"], (m) => (env[WORKER_ENV] === undefined ? cliLogger.warn(m) : undefined)) : firstSet(flags.secret, env["REALTIME_BOOKINGS_SECRET"]);
   const publicKeySource = firstSet(flags["public-key"], env["REALTIME_BOOKINGS_PUBLIC_KEY"]);
   const publicKey =
     publicKeySource === undefined ? undefined : publicKeySource.startsWith("-----BEGIN") ? publicKeySource : readSmallFile("--public-key", publicKeySource);
@@ -113,7 +151,15 @@ export function resolveServeConfig(flags: OptionValues<typeof SERVE.options>, en
     if (problem) throw new UsageError(`--laravel-channels ${problem}`);
     if (redisUrl === undefined && topology === undefined) throw new UsageError("--laravel-channels needs --redis (or REDIS_URL): the Redis your Laravel app broadcasts to");
   }
+  const workers = resolveWorkers(firstSet(flags.workers, env["REALTIME_BOOKINGS_WORKERS"]));
+  if (workers > 1 && redisUrl === undefined && topology === undefined) {
+    throw new UsageError(
+      `--workers ${workers} needs Redis: with the in-memory broker each worker would see only what it publishes itself. Pass --redis redis://host:6379 (or REDIS_URL, --sentinel, --cluster), or run --workers 1`,
+    );
+  }
+  checkWorkerCaps(workers, maxConnections, maxSockets);
   return {
+    workers,
     port: integerOption(SERVE, "port", firstSet(flags.port, env["PORT"])),
     host: flags.host ?? "0.0.0.0",
     brokerTimeoutMs: integerOption(SERVE, "broker-timeout-ms", flags["broker-timeout-ms"]),

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import cluster from "node:cluster";
+import { redisKeys } from "@realtime-bookings/protocol";
 import { ioredisBroker } from "../brokers/ioredis.js";
 import { memoryBroker } from "../brokers/memory.js";
 import { createRedisClient } from "../brokers/redis-client.js";
@@ -12,7 +13,9 @@ import { type Env, RunError, UsageError } from "./args.js";
 import { topologyBroker } from "./topology-broker.js";
 import { cliLogger } from "./log.js";
 import { type Closable, logOutages, quitWithin, readyWithin, redactUrl } from "./redis.js";
-import { type ServeConfig, asUsage, resolveServeConfig } from "./serve-config.js";
+import { type ServeConfig, asUsage, resolveServeConfig, shareOf } from "./serve-config.js";
+import { runPrimary } from "./workers/primary.js";
+import { type WorkerLink, workerLink } from "./workers/worker.js";
 import { parseCommand, renderHelp } from "./spec.js";
 import { SERVE } from "./spec-serve.js";
 
@@ -33,23 +36,48 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
     return 0;
   }
   const config = resolveServeConfig(flags, env);
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The primary serves nothing: it forks the workers, each a complete hub on the shared port.
+    return runPrimary({ workers: config.workers, shutdownBoundMs: config.drainMs + config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS, startupLine: (url) => startupLine(config, url) });
+  }
+  const link = config.workers > 1 ? workerLink(env) : undefined;
+  if (config.workers > 1 && !link) cliLogger.warn(`[realtime-bookings] --workers ${config.workers} ignored: this process is already a worker of another cluster (pm2?); it runs one hub`);
+  const startedAt = Date.now();
 
   // From here on a signal must not kill the process mid-way: before the hub listens there is
   // nothing to drain, so it simply exits; afterwards it shuts down gracefully (below).
-  let onSignal = (signal: NodeJS.Signals): void => {
-    cliLogger.info(`realtime-bookings: ${signal} during start-up, exiting`);
-    process.exit(0);
+  let stop: ((signal: NodeJS.Signals) => void) | undefined;
+  let stopping = false;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals, fromPrimary = false): void => {
+    if (!fromPrimary) signals += 1;
+    if (!stop) {
+      cliLogger.info(`realtime-bookings: ${signal} during start-up, exiting`);
+      process.exit(0);
+    }
+    if (stopping) {
+      // A terminal's Ctrl-C reaches the primary and every worker: the primary's request and the
+      // worker's own first signal are one stop, not two.
+      if (fromPrimary || (link && signals === 1)) return;
+      cliLogger.warn(`realtime-bookings: second ${signal}, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    stop(signal);
   };
   const signalListener = (signal: NodeJS.Signals): void => onSignal(signal);
   process.on("SIGTERM", signalListener);
   process.on("SIGINT", signalListener);
+  link?.onShutdown((signal) => onSignal(signal, true));
 
   const { redis, broker } = await connectBroker(config);
+  // With workers, the caps of the whole server are split evenly (see --workers).
+  const share = (total: number): number => (link ? shareOf(total, config.workers, link.worker) : total);
   const hub = asUsage(() =>
     createBookingHub({
       authenticate: config.auth.authenticate,
       broker,
-      maxConnections: config.maxConnections,
+      maxConnections: share(config.maxConnections),
       maxConnectionsPerViewer: config.maxConnectionsPerViewer,
       allowQueryToken: config.allowQueryToken,
       heartbeatMs: config.heartbeatMs,
@@ -69,11 +97,13 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
       metricsToken: config.metricsToken,
       tokenFailures: config.auth.failures,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      maxSockets: config.maxSockets,
+      maxSockets: share(config.maxSockets),
       headersTimeoutMs: config.headersTimeoutMs,
       drainMs: config.drainMs,
+      ...(link ? { gatherMetrics: (local) => link.gatherMetrics(local) } : {}),
     }),
   );
+  link?.setSnapshot(() => ({ stats: hub.stats(), tokenFailures: config.auth.failures(), startedAt }));
 
   let address: { url: string };
   try {
@@ -84,28 +114,42 @@ export async function serve(args: readonly string[], env: Env): Promise<number> 
     const { code, message } = error as NodeJS.ErrnoException;
     throw new RunError(code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use` : `cannot listen on ${config.host}:${config.port}: ${message}`);
   }
-
-  const brokerText = config.redisUrl
-    ? `redis ${redactUrl(config.redisUrl)}, channel ${broker.keys.channel}, keys ${config.keyOptions.prefix}:*${config.laravelChannels === undefined ? "" : `, Laravel broadcasts on ${config.laravelChannels}`}`
-    : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
-  cliLogger.info(
-    `realtime-bookings hub listening on ${address.url} (broker: ${brokerText}; tokens: ${config.auth.algorithms.join(",")} from ${config.tokenPlaces.join(", ")}; ` +
-      `CORS: ${config.corsOrigins.length ? config.corsOrigins.join(" ") : "off (same origin only)"}; ` +
-      `caps: ${config.maxConnectionsPerViewer} per viewer, ${config.maxConnections} total, ${config.maxSockets} sockets)`,
-  );
+  if (link) link.listening(address.url);
+  else cliLogger.info(startupLine(config, address.url));
 
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        cliLogger.warn(`realtime-bookings: second ${signal}, exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
+    stop = (signal) => {
+      if (link && signals > 0) leaveAlone(link, standalone);
       // The drain window comes first, then the shutdown timeout; the whole is bounded by both plus a margin.
       void shutDown(signal, { hub, standalone, redis, shutdownTimeoutMs: config.drainMs + config.shutdownTimeoutMs }).then(resolve);
     };
   });
+}
+
+/**
+ * A worker told to stop on its own (not by its primary): it takes no new connection (the others
+ * get them) and the primary starts its replacement while it drains.
+ */
+function leaveAlone(link: WorkerLink, standalone: StandaloneServer): void {
+  link.draining();
+  standalone.server.close();
+}
+
+/** The start-up line: where the hub listens, its broker, tokens, CORS and caps. @internal */
+export function startupLine(config: ServeConfig, url: string): string {
+  const where = config.redisUrl ? `redis ${redactUrl(config.redisUrl)}` : config.topology ? config.topology.shown : undefined;
+  const keys = redisKeys({ ...config.keyOptions, cluster: config.topology?.kind === "cluster" });
+  const brokerText = where
+    ? `${where}, channel ${keys.channel}, keys ${keys.history.replace(/history$/, "*")}${config.laravelChannels === undefined ? "" : `, Laravel broadcasts on ${config.laravelChannels}`}`
+    : "in-memory (this process only: PHP and other processes cannot publish to it; pass --redis or set REDIS_URL)";
+  const caps =
+    config.workers > 1
+      ? `caps: ${config.maxConnectionsPerViewer} per viewer in each worker, ${config.maxConnections} total and ${config.maxSockets} sockets split evenly over ${config.workers} workers`
+      : `caps: ${config.maxConnectionsPerViewer} per viewer, ${config.maxConnections} total, ${config.maxSockets} sockets`;
+  return (
+    `realtime-bookings hub listening on ${url} (broker: ${brokerText}; tokens: ${config.auth.algorithms.join(",")} from ${config.tokenPlaces.join(", ")}; ` +
+    `CORS: ${config.corsOrigins.length ? config.corsOrigins.join(" ") : "off (same origin only)"}; ${caps})`
+  );
 }
 
 /** The broker: ioredis on the package's one client factory with `--redis`, else in memory. */

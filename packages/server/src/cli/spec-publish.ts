@@ -27,6 +27,11 @@ is published.`,
       value: "<client-id>",
       help: "the browser tab that made the change (its realtime.clientId): that tab does not refresh for it",
     },
+    "idempotency-key": {
+      group: "Event",
+      value: "<key>",
+      help: "makes a retry safe: a publish with a key already used (24 h) publishes nothing and prints the first id; 1-255 visible ASCII characters, e.g. a UUID",
+    },
     redis: { group: "Redis", value: "<url>", env: "REDIS_URL", help: "Redis URL, redis://host:port (rediss:// for TLS); or --sentinel / --cluster" },
     ...TOPOLOGY_OPTIONS,
     channel: { group: "Redis", value: "<name>", default: "<key-prefix>:updates", help: "pub/sub channel" },
@@ -37,6 +42,9 @@ is published.`,
   outro: `
 Ids are non-negative integers or 1-64 characters of A-Z a-z 0-9 _ -; 42 and "42" are the same.
 A publish that fails (Redis unreachable: exit 1) is never sent later: it is safe to retry.
+One that timed out may have been stored: retry it with the same --idempotency-key, and it is
+published at most once (a replay prints the first id, and "replayed" on stderr). The same key
+with a different event is refused (exit 1) and nothing is published.
 
 Example (the original system's test_booking_push.php):
   realtime-bookings publish --type create --id 42 --specialist 3 --workpoint 1 --redis redis://127.0.0.1:6379`,

@@ -101,6 +101,14 @@ Endpoints (under --path-prefix):
       help: "allow this page origin, with credentials; repeat the flag or separate with commas. Other origins get 403 and no stream.",
       docs: "an allowed page origin, exactly `scheme://host[:port]`; repeat the flag or separate with commas. Credentials are allowed, so `*` is refused. Other origins get 403 and no stream.",
     },
+    workers: {
+      group: "HTTP",
+      value: "<n|auto>",
+      env: "REALTIME_BOOKINGS_WORKERS",
+      default: "1",
+      help: "hub processes sharing the port (node:cluster), each with its own Redis subscription; auto: one per core. Needs Redis when above 1; the caps below are for the whole server, split evenly",
+      docs: "hub processes sharing the port through `node:cluster`, 1 to 256, or `auto` for one per core (`os.availableParallelism()`). Each worker is a complete hub with its own Redis subscription, so every event reaches every worker; above 1 the in-memory broker is refused (pass `--redis`, `--sentinel` or `--cluster`). `--max-connections` and `--max-sockets` stay caps of the whole server: each worker gets an even share (`--max-connections-per-viewer` holds in each worker). `/metrics` answers for every worker together, `/healthz` for the worker that answers. A worker that crashes is restarted (after 5 crashes in a row within 10 s of starting, the server gives up and exits 1); a worker sent SIGTERM on its own drains and is replaced. See docs/scaling.md.",
+    },
     "max-connections": { group: "HTTP", value: "<n>", integer: { min: 1, max: 10_000_000, default: 10_000 }, help: "open streams in this process; 429 past it" },
     "max-connections-per-viewer": {
       group: "HTTP",

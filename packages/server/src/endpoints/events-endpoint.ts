@@ -1,8 +1,8 @@
 import { SSE_HEADERS } from "@realtime-bookings/protocol";
 import type { Admission, Admitted } from "../admission/admission.js";
 import type { Broadcaster } from "../fanout/broadcaster.js";
-import { Connection } from "../fanout/connection.js";
-import { type Frame, preamble, readyFrame, reauthFrame } from "../fanout/frames.js";
+import { Connection, type ExpiryNotice } from "../fanout/connection.js";
+import { type Frame, preamble, readyFrame } from "../fanout/frames.js";
 import type { Resumer } from "../fanout/resume/resumer.js";
 import type { Sink } from "../fanout/sink.js";
 import { NodeSink } from "../http/node-sink.js";
@@ -43,6 +43,13 @@ export function eventsEndpoint(deps: EventsDeps): HubHandler {
   const onSlow = (): void => {
     counters.slowReadersDropped += 1;
   };
+  // One notice for every stream: the frame is encoded when it is sent, from the stream's own expiry.
+  const notice: ExpiryNotice = {
+    leadMs: options.reauthLeadMs,
+    sent: () => {
+      counters.reauths += 1;
+    },
+  };
   const headersOf = (admitted: Admitted): Record<string, string> => ({ ...SSE_HEADERS, ...admitted.headers });
   return {
     async node(req, res) {
@@ -53,7 +60,7 @@ export function eventsEndpoint(deps: EventsDeps): HubHandler {
         const sink = new NodeSink(res, options.maxBufferedBytes, onSlow);
         let connection: Connection | undefined;
         res.once("close", () => broadcaster.leave(connection));
-        const opened = await openStream(deps, admitted, sink, () => writeStreamHead(req, res, headersOf(admitted)));
+        const opened = await openStream(deps, admitted, sink, notice, () => writeStreamHead(req, res, headersOf(admitted)));
         if ("status" in opened) return sendNode(res, opened);
         connection = opened;
         if (res.destroyed) broadcaster.leave(opened);
@@ -69,7 +76,7 @@ export function eventsEndpoint(deps: EventsDeps): HubHandler {
         let connection: Connection | undefined;
         const sink = new WebSink(options.maxBufferedBytes, onSlow, () => broadcaster.leave(connection));
         request.signal?.addEventListener("abort", () => sink.abort(), { once: true });
-        const opened = await openStream(deps, admitted, sink, () => {});
+        const opened = await openStream(deps, admitted, sink, notice, () => {});
         if ("status" in opened) return toFetchResponse(opened);
         connection = opened;
         if (sink.closed) broadcaster.leave(opened);
@@ -86,7 +93,7 @@ export function eventsEndpoint(deps: EventsDeps): HubHandler {
  * Registers the connection first (live frames wait), reads the replay, then starts the stream:
  * nothing published meanwhile falls between replay and live.
  */
-async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, start: () => void): Promise<Connection | PlainResponse> {
+async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, notice: ExpiryNotice, start: () => void): Promise<Connection | PlainResponse> {
   const { options, broadcaster } = deps;
   // What the hub was told about so far is in the tail once the feed is idle; the rest comes live.
   await deps.feedIdle();
@@ -106,15 +113,9 @@ async function openStream(deps: EventsDeps, admitted: Admitted, sink: Sink, star
     return connection;
   }
   start();
-  if (admitted.expiresAt !== undefined) {
-    const { expiresAt } = admitted;
-    const sent = (): void => {
-      deps.counters.reauths += 1;
-    };
-    connection.expireAt(expiresAt, { leadMs: options.reauthLeadMs, bytes: reauthFrame(expiresAt), sent });
-  }
+  if (admitted.expiresAt !== undefined) broadcaster.expireAt(connection, admitted.expiresAt, notice);
   sink.write(preamble(options.retryMs + Math.floor(Math.random() * options.retryMs)));
-  const ready: Frame = { id: undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined, options.heartbeatMs) };
+  const ready: Frame = { id: resume.freshCursor ? cursor : undefined, bytes: readyFrame(resume.freshCursor ? cursor : undefined, options.heartbeatMs) };
   connection.goLive([...resume.frames, ready], resume.lastId).catch((error: unknown) => {
     options.logger.error("[realtime-bookings] replay failed", error);
     sink.close();

@@ -44,6 +44,8 @@ async function answerPublish(deps: PublishDeps, request: HubRequest): Promise<Pl
   if (request.method !== "POST") return refused(counters, errorResponse(405, "method_not_allowed", "Use POST with the booking event as a JSON body.", { Allow: "POST" }));
   const grant = await authorize(options.authorizePublish, request, options.logger);
   if (grant !== true && "status" in grant) return refused(counters, grant);
+  const key = idempotencyKeyOf(deps.publisher, request);
+  if (typeof key === "object") return refused(counters, key);
   const type = (request.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
     return refused(counters, errorResponse(415, "unsupported_media_type", "Send the event as JSON with Content-Type: application/json."));
@@ -64,12 +66,25 @@ async function answerPublish(deps: PublishDeps, request: HubRequest): Promise<Pl
   const outside = grant === true ? undefined : outsideGrant(grant, checked.scope);
   if (outside !== undefined) return refused(counters, errorResponse(403, "publish_forbidden", `This publisher may not publish for workpoint ${outside}.`));
   try {
-    return jsonResponse(200, { id: await deps.publisher.send(checked) });
+    const { id, replayed } = await deps.publisher.send(checked, key);
+    return jsonResponse(200, { id, replayed }, replayed ? { "Idempotent-Replayed": "true" } : {});
   } catch (error) {
+    if (error instanceof HubError && error.code === "idempotency_key_reused") {
+      return refused(counters, errorResponse(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different event; nothing was published. Use a new key for a new event."));
+    }
     if (error instanceof HubError && (error.code === "broker_timeout" || error.code === "broker_error")) {
       return errorResponse(503, "broker_unavailable", "The event could not be stored; retry later.", { "Retry-After": jitteredRetryAfter(2) });
     }
     throw error;
+  }
+}
+
+/** The request's `Idempotency-Key`, checked: the key, none, or the 400 that refuses it. */
+function idempotencyKeyOf(publisher: Publisher, request: HubRequest): string | undefined | PlainResponse {
+  try {
+    return publisher.checkKey(request.header("idempotency-key"));
+  } catch (error) {
+    return errorResponse(400, "invalid_idempotency_key", `Idempotency-Key: ${(error as Error).message}.`);
   }
 }
 

@@ -2,9 +2,10 @@ import type { EventId, EventScope, ResyncReason, ViewerRole } from "@realtime-bo
 import type { HubLogger } from "../logger.js";
 import type { Counters } from "../stats.js";
 import { FanoutBatch } from "./batch.js";
-import type { Connection } from "./connection.js";
+import type { Connection, ExpiryNotice } from "./connection.js";
+import { ExpiryWheel } from "./expiry-wheel.js";
 import { fanOut } from "./fan-out.js";
-import { type Frame, HEARTBEAT, preamble, resyncFrame } from "./frames.js";
+import { type Frame, HEARTBEAT, checkpointFrame, preamble, resyncFrame } from "./frames.js";
 import { LagRecorder } from "./lag-histogram.js";
 import { Registry } from "./registry.js";
 import { ScopeCursors } from "./resume/cursors.js";
@@ -23,6 +24,7 @@ export class Broadcaster {
   private readonly cursors = new ScopeCursors();
   private readonly batch: FanoutBatch;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly expiries = new ExpiryWheel();
   /** Publish → socket-write lag of each event. */
   readonly lag = new LagRecorder();
 
@@ -47,8 +49,20 @@ export class Broadcaster {
       },
       (error) => logger.error("[realtime-bookings] fan-out failed", error),
     );
-    this.heartbeat = setInterval(() => this.registry.forEach((c) => c.heartbeat(HEARTBEAT)), heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref?.();
+  }
+
+  /**
+   * Every live stream gets a heartbeat; one that has been given nothing since the checkpoint gets it
+   * with the checkpoint as its id, so its resume point keeps up with the history (see
+   * `ScopeCursors.checkpoint`). What is queued goes out first, so nothing older is still on its way.
+   */
+  private beat(): void {
+    this.batch.flush();
+    const checkpoint = this.cursors.checkpoint();
+    const frame = checkpoint === undefined ? undefined : { id: checkpoint, bytes: checkpointFrame(checkpoint) };
+    this.registry.forEach((c) => c.heartbeat(HEARTBEAT, frame));
   }
 
   deliver(frame: Frame, scope: EventScope, recovered: boolean): void {
@@ -77,11 +91,20 @@ export class Broadcaster {
     return this.cursors.startFor(connection.viewer);
   }
 
-  /** Takes a connection out and frees its timer: the one way a connection leaves. Safe to call twice. */
+  /** Takes a connection out and stops its expiry: the one way a connection leaves. Safe to call twice. */
   leave(connection: Connection | undefined): void {
     if (!connection) return;
     this.registry.remove(connection);
+    this.expiries.cancel(connection);
     connection.dispose();
+  }
+
+  /**
+   * Ends a connection when its credentials expire at `at`, after a `notice` (`event: reauth`)
+   * `leadMs` before, if given (see {@link Connection.expireAt}). One wheel serves every connection.
+   */
+  expireAt(connection: Connection, at: number, notice?: ExpiryNotice): void {
+    this.expiries.schedule(connection, connection.expireAt(at, notice));
   }
 
   /** How many connections are open. */
@@ -144,6 +167,7 @@ export class Broadcaster {
   /** Stops the heartbeat, sends what is queued, and ends every stream (clients reconnect). */
   close(): void {
     clearInterval(this.heartbeat);
+    this.expiries.stop();
     this.batch.flush();
     this.registry.forEach((c) => {
       c.sink.close();

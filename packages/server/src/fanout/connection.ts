@@ -1,20 +1,16 @@
 import { type EventId, type ViewerScope, compareEventIds } from "@realtime-bookings/protocol";
-import type { Frame } from "./frames.js";
+import type { Expiring } from "./expiry-wheel.js";
+import { type Frame, reauthFrame } from "./frames.js";
 import type { Sink } from "./sink.js";
-
-/** The longest delay `setTimeout` honours (about 24.8 days); longer ones fire after 1 ms. @internal */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The shortest a stream lives before its credentials' expiry ends it. */
 const MIN_EXPIRY_MS = 1_000;
 
-/** What a stream is told before its credentials expire. @internal */
+/** What a stream is told before its credentials expire; one object shared by a hub's streams. @internal */
 export interface ExpiryNotice {
   /** How long before the expiry it is sent, in ms. */
   readonly leadMs: number;
-  /** The encoded `event: reauth`. */
-  readonly bytes: Uint8Array;
-  /** Called once it was written. */
+  /** Called once a notice was written. */
   sent(): void;
 }
 
@@ -25,12 +21,20 @@ export interface ExpiryNotice {
  *
  * @internal
  */
-export class Connection {
+export class Connection implements Expiring {
+  /** The expiry wheel's bucket for this connection (see {@link ExpiryWheel}). */
+  dueKey: number | undefined;
+  /** When the credentials expire (ms since the epoch), once {@link Connection.expireAt} was called. */
+  private expiresAt: number | undefined;
+  /** The notice still to send before the expiry, if any. */
+  private notice: ExpiryNotice | undefined;
   /** Live frames held while the replay is read; `undefined` once live. */
   private pending: Frame[] | undefined;
   private pendingBytes = 0;
   /** The last id written by the replay: live frames at or before it are duplicates. */
   private cursor: EventId | undefined;
+  /** The newest id the client was given, or a bound above it (a replay's newest covered id). */
+  private lastId: EventId | undefined;
 
   /**
    * @param viewer - whose scope this stream carries
@@ -45,39 +49,39 @@ export class Connection {
     private readonly maxPendingBytes: number,
   ) {}
 
-  private expiry: ReturnType<typeof setTimeout> | undefined;
-
   /**
-   * Ends the stream at `at` (ms since the epoch), when the viewer's credentials expire; the client
-   * reconnects and authenticates afresh. With a `notice`, its bytes (an `event: reauth`) are written
+   * Notes that the stream ends at `at` (ms since the epoch), when the viewer's credentials expire; the
+   * client reconnects and authenticates afresh. With a `notice`, an `event: reauth` is written
    * `leadMs` before, so the client can open its next stream with fresh credentials before this one
-   * ends. Cleared by {@link Connection.dispose}.
+   * ends. The hub's {@link ExpiryWheel} calls {@link Connection.due} at the time this returns.
+   *
+   * @returns when the connection is first due
    */
-  expireAt(at: number, notice?: ExpiryNotice): void {
-    const noticeAt = notice ? at - notice.leadMs : at;
-    if (notice && noticeAt > Date.now()) {
-      this.armAt(noticeAt, () => {
-        if (this.sink.write(notice.bytes)) notice.sent();
-        this.armAt(at, () => this.sink.close());
-      });
-      return;
-    }
+  expireAt(at: number, notice?: ExpiryNotice): number {
     // At least a second: credentials that expire at once must not end a stream the moment it opens
     // (the client would reconnect and be cut again in a loop until the hub refuses the token).
-    this.armAt(Math.max(at, Date.now() + MIN_EXPIRY_MS), () => this.sink.close());
+    this.expiresAt = Math.max(at, Date.now() + MIN_EXPIRY_MS);
+    const noticeAt = notice ? at - notice.leadMs : at;
+    this.notice = notice && noticeAt > Date.now() ? notice : undefined;
+    return this.notice ? noticeAt : this.expiresAt;
   }
 
-  /** Runs `fire` at `when`; a timer longer than 2^31-1 ms fires at once, so long waits are re-armed. */
-  private armAt(when: number, fire: () => void): void {
-    const left = when - Date.now();
-    this.expiry = setTimeout(() => (left > MAX_TIMER_MS ? this.armAt(when, fire) : fire()), Math.min(Math.max(0, left), MAX_TIMER_MS));
-    this.expiry.unref?.();
+  /** Sends the reauth notice when it is due, else ends the stream. @returns when it is due next */
+  due(now: number): number | undefined {
+    const { expiresAt, notice } = this;
+    if (expiresAt === undefined) return undefined;
+    if (notice && now < expiresAt) {
+      this.notice = undefined;
+      if (this.sink.write(reauthFrame(expiresAt))) notice.sent();
+      return expiresAt;
+    }
+    this.sink.close();
+    return undefined;
   }
 
-  /** Frees what the connection holds besides its sink (its expiry timer). Safe to call twice. */
+  /** Frees what the connection holds besides its sink. Safe to call twice. */
   dispose(): void {
-    clearTimeout(this.expiry);
-    this.expiry = undefined;
+    this.notice = undefined;
     this.pending = undefined;
   }
 
@@ -103,6 +107,7 @@ export class Connection {
       return true;
     }
     if (this.isReplayed(frame)) return true;
+    if (frame.id !== undefined) this.lastId = frame.id;
     return this.sink.write(frame.bytes);
   }
 
@@ -114,12 +119,23 @@ export class Connection {
    */
   deliverAll(frames: readonly Frame[], joined: Uint8Array): boolean {
     if (this.pending || this.cursor !== undefined) return frames.every((frame) => this.deliver(frame));
+    const newest = frames.findLast((frame) => frame.id !== undefined)?.id;
+    if (newest !== undefined) this.lastId = newest;
     return this.sink.write(joined);
   }
 
-  /** Writes a heartbeat comment, unless the stream has not started yet. */
-  heartbeat(bytes: Uint8Array): void {
-    if (!this.pending) this.sink.write(bytes);
+  /**
+   * Writes a heartbeat, unless the stream has not started yet: `checkpoint` (a heartbeat with an id)
+   * when the client was given nothing as new, else the plain one.
+   */
+  heartbeat(plain: Uint8Array, checkpoint?: Frame): void {
+    if (this.pending) return;
+    if (checkpoint?.id !== undefined && (this.lastId === undefined || compareEventIds(this.lastId, checkpoint.id) < 0)) {
+      this.lastId = checkpoint.id;
+      this.sink.write(checkpoint.bytes);
+    } else {
+      this.sink.write(plain);
+    }
   }
 
   /**
@@ -131,12 +147,17 @@ export class Connection {
    * @param lastReplayedId - the newest id the replay covered (visible to this viewer or not)
    */
   async goLive(replay: readonly Frame[], lastReplayedId: EventId | undefined): Promise<void> {
-    for (const frame of replay) if (!(await this.writeBulk(frame))) return;
+    for (const frame of replay) {
+      if (frame.id !== undefined) this.lastId = frame.id;
+      if (!(await this.writeBulk(frame))) return;
+    }
+    if (lastReplayedId !== undefined) this.lastId = lastReplayedId;
     this.cursor = lastReplayedId;
     for (let next = 0; this.pending && next < this.pending.length; next++) {
       const frame = this.pending[next] as Frame;
       this.pendingBytes -= frame.bytes.byteLength;
       if (this.isReplayed(frame)) continue;
+      if (frame.id !== undefined) this.lastId = frame.id;
       if (!(await this.writeBulk(frame))) return;
     }
     this.pending = undefined;

@@ -45,6 +45,15 @@ export const readyFrame = (cursor: EventId | undefined, heartbeatMs: number): Ui
  */
 export const HEARTBEAT = encoder.encode(encodeSseMessage({ event: SSE_EVENTS.heartbeat, data: "{}" }));
 
+/**
+ * A heartbeat that also moves the client's resume point to `checkpoint` (see
+ * `ScopeCursors.checkpoint`): a quiet viewer's `Last-Event-ID` keeps up with the history, so its next
+ * resume replays what it missed instead of finding its id trimmed away. Both transports keep the id
+ * of every event, heartbeats included. @internal
+ */
+export const checkpointFrame = (checkpoint: EventId): Uint8Array =>
+  encoder.encode(encodeSseMessage({ event: SSE_EVENTS.heartbeat, id: checkpoint, data: "{}" }));
+
 /** The first bytes of a stream: the reconnection delay for this connection. @internal */
 export const preamble = (retryMs: number): Uint8Array => encoder.encode(encodeSseMessage({ retry: retryMs }));
 

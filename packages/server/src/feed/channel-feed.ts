@@ -48,6 +48,13 @@ export interface FeedObserver {
 /** A channel message waiting for the history read that confirms it. */
 type Waiting = { readonly seq: number; readonly text: string; readonly message: ChannelMessage };
 
+/** The greatest id below `id` (ids have at most 15 digits a part), so a read after it starts at `id`. */
+function idBefore(id: EventId): EventId {
+  const [ms = 0, seq = 0] = id.split("-").map(Number);
+  if (seq > 0) return `${ms}-${seq - 1}` as EventId;
+  return ms > 0 ? (`${ms - 1}-999999999999999` as EventId) : NO_EVENT_YET;
+}
+
 const forged = (id: EventId): ProtocolError =>
   new ProtocolError("invalid_field", `the message claims history id ${id}, which the history does not hold with this event`, "id");
 
@@ -243,17 +250,20 @@ export class ChannelFeed implements BrokerListener {
   }
 
   /**
-   * After a resubscription: when the history's newest entry is older than the last one delivered, a
-   * failover lost writes the old master had not replicated (replication is asynchronous). Events the
-   * new master stores may then reuse ids at or below the last delivered one, which a read after it
-   * would never return: every connection resyncs and reading restarts from the history's newest entry.
+   * After a resubscription: when the last event delivered is no longer in the history, the history
+   * this hub followed was dropped by a failover (replication is asynchronous: the old master took
+   * writes it never passed on). The new master's own events may then carry ids at or below the last
+   * one delivered, which a read after it would never return: every connection resyncs and reading
+   * restarts from the history's newest entry. (A history trimmed past it is a gap the next read finds.)
    */
   private async checkRollback(): Promise<void> {
     const last = this.lastSeen;
     if (last === undefined || last === NO_EVENT_YET) return;
     if (Date.now() - this.missingAt < FAILOVER_WINDOW_MS) return this.announceLoss();
+    const page = await this.guard(() => this.broker.readHistory(idBefore(last), 1));
+    if (page.status !== "ok" || page.entries[0]?.id === last || this.lastSeen !== last) return;
     const newest = await this.guard(() => this.broker.newestId());
-    if (newest !== undefined && compareEventIds(newest, last) < 0 && this.lastSeen === last) this.restart("history_lost", newest);
+    if (this.lastSeen === last) this.restart("history_lost", newest ?? NO_EVENT_YET);
   }
 
   private apply(page: HistoryPage, after: EventId, startedAt: number): void {

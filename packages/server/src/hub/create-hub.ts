@@ -36,6 +36,22 @@ export interface PublishOptions {
    * 1–64 printable ASCII characters.
    */
   readonly origin?: string | undefined;
+  /**
+   * Makes a retried publish safe: the first publish with a key publishes and records its id for 24 h
+   * (the broker's `idempotencyWindowMs`); a later one with the same key and the same event publishes
+   * nothing and resolves with the first id and `replayed: true`, even from another hub on the same
+   * Redis (decided atomically in the publish script). The same key with a different event is refused
+   * (`idempotency_key_reused`). 1–255 visible ASCII characters, e.g. a UUID made once per change.
+   */
+  readonly idempotencyKey?: string | undefined;
+}
+
+/** What {@link BookingHub.publish} resolves with. */
+export interface PublishResult {
+  /** The event's history id (the first publish's, when `replayed`). */
+  readonly id: EventId;
+  /** `true` when an earlier publish with the same idempotency key already made this event. */
+  readonly replayed: boolean;
 }
 
 /** What `/healthz` reports. */
@@ -63,9 +79,10 @@ export interface BookingHub {
    * it, atomically. Resolves with its history id once the broker has it.
    *
    * @throws {@link HubError} `invalid_event` (with the `ProtocolError` as `cause`), `broker_timeout`,
-   * `broker_error`, or `closed`
+   * `broker_error`, `closed`, and with an idempotency key `invalid_idempotency_key` or
+   * `idempotency_key_reused`
    */
-  publish(event: BookingEvent, options?: PublishOptions): Promise<{ readonly id: EventId }>;
+  publish(event: BookingEvent, options?: PublishOptions): Promise<PublishResult>;
   /** The SSE stream endpoint (GET), filtered to the viewer's scope, with resume by `Last-Event-ID`. */
   readonly events: HubHandler;
   /** The version endpoint (GET): `{"version": n}` of the viewer's own scope, with an ETag. */
@@ -181,7 +198,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
       if (closed) throw new HubError("closed", "the hub is closed; create a new one to publish");
       // The tab that made the change (its `X-Realtime-Client` header) travels as the event's origin.
       const withOrigin = options?.origin === undefined ? event : { ...event, origin: options.origin };
-      return { id: await publisher.publish(withOrigin) };
+      return publisher.publish(withOrigin, options?.idempotencyKey);
     },
     stats() {
       const lag = broadcaster.lag.snapshot();

@@ -31,7 +31,26 @@ export interface PrometheusOptions {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-const counter = (name: string, help: string, value: number): PrometheusMetric => ({ name, help, type: "counter", samples: [{ value }] });
+/** The fields of `hub.stats()` that hold a plain number. */
+type CountField = { [K in keyof HubStats]: HubStats[K] extends number ? K : never }[keyof HubStats];
+
+/** The hub's counters: the metric name, what it counts, and the field of `hub.stats()` it reads. */
+const COUNTERS: ReadonlyArray<readonly [name: string, help: string, field: CountField]> = [
+  ["events_received_total", "Valid booking events received on the channel, including those recovered from the history.", "eventsReceived"],
+  ["events_recovered_total", "Events missed while the subscription was down and read back from the history.", "eventsRecovered"],
+  ["events_delivered_total", "Event frames written to streams (one per event per stream that may see it).", "eventsDelivered"],
+  ["events_dropped_total", "Event frames not written because the stream was closing or dropped.", "eventsDropped"],
+  ["messages_rejected_total", "Channel, history or Laravel broadcast messages rejected by validation.", "messagesRejected"],
+  ["slow_readers_dropped_total", "Streams dropped because their reader fell too far behind.", "slowReadersDropped"],
+  ["replays_total", "Streams that resumed from a Last-Event-ID.", "replays"],
+  ["resyncs_total", "resync messages sent (the client must reload).", "resyncs"],
+  ["connections_refused_total", "Streams refused with 429 by a connection cap.", "connectionsRefused"],
+  ["published_total", "Events published through this hub (publish() and the publish endpoint).", "published"],
+  ["publishes_refused_total", "Requests to the publish endpoint refused (credentials, method, type, size, event).", "publishesRefused"],
+  ["reauths_total", "reauth notices sent to streams whose credentials were about to expire.", "reauths"],
+  ["streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", "streamsDrained"],
+  ["tickets_issued_total", "Stream tickets issued by POST /ticket.", "ticketsIssued"],
+];
 
 /** The hub's own metric families, from its stats. */
 function hubFamilies(stats: HubStats): PrometheusMetric[] {
@@ -43,20 +62,7 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
       samples: (["admin", "supervisor", "specialist"] as const).map((role) => ({ labels: { role }, value: stats.connections[role] })),
     },
     { name: "broker_up", help: "Whether the broker subscription is up (1) or down (0).", type: "gauge", samples: [{ value: stats.brokerUp ? 1 : 0 }] },
-    counter("events_received_total", "Valid booking events received on the channel, including those recovered from the history.", stats.eventsReceived),
-    counter("events_recovered_total", "Events missed while the subscription was down and read back from the history.", stats.eventsRecovered),
-    counter("events_delivered_total", "Event frames written to streams (one per event per stream that may see it).", stats.eventsDelivered),
-    counter("events_dropped_total", "Event frames not written because the stream was closing or dropped.", stats.eventsDropped),
-    counter("messages_rejected_total", "Channel, history or Laravel broadcast messages rejected by validation.", stats.messagesRejected),
-    counter("slow_readers_dropped_total", "Streams dropped because their reader fell too far behind.", stats.slowReadersDropped),
-    counter("replays_total", "Streams that resumed from a Last-Event-ID.", stats.replays),
-    counter("resyncs_total", "resync messages sent (the client must reload).", stats.resyncs),
-    counter("connections_refused_total", "Streams refused with 429 by a connection cap.", stats.connectionsRefused),
-    counter("published_total", "Events published through this hub (publish() and the publish endpoint).", stats.published),
-    counter("publishes_refused_total", "Requests to the publish endpoint refused (credentials, method, type, size, event).", stats.publishesRefused),
-    counter("reauths_total", "reauth notices sent to streams whose credentials were about to expire.", stats.reauths),
-    counter("streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", stats.streamsDrained),
-    counter("tickets_issued_total", "Stream tickets issued by POST /ticket.", stats.ticketsIssued),
+    ...COUNTERS.map(([name, help, field]): PrometheusMetric => ({ name, help, type: "counter", samples: [{ value: stats[field] }] })),
     {
       name: "tickets_refused_total",
       help: "Stream tickets (and ?token= requests) refused, by reason.",

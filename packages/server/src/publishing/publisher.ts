@@ -1,14 +1,14 @@
 import {
   type BookingEvent,
   DEFAULT_JSON_LIMITS,
-  type EventId,
   type EventScope,
   type JsonLimits,
   type ProtocolError,
   safeParseBookingMessage,
+  safeParseIdempotencyKey,
   versionKeysOf,
 } from "@realtime-bookings/protocol";
-import type { Broker } from "../brokers/types.js";
+import type { Broker, IdempotentPublish } from "../brokers/types.js";
 import { HubError } from "../errors.js";
 import type { Counters } from "../stats.js";
 
@@ -60,11 +60,25 @@ export class Publisher {
   }
 
   /**
-   * Checks and publishes an event object.
+   * Checks an idempotency key: `undefined` when there is none.
    *
-   * @throws {@link HubError} `invalid_event` (with the `ProtocolError` as `cause`), or the broker's error
+   * @throws {@link HubError} `invalid_idempotency_key` (with the `ProtocolError` as `cause`)
    */
-  async publish(event: BookingEvent): Promise<EventId> {
+  checkKey(key: unknown): string | undefined {
+    if (key === undefined) return undefined;
+    const parsed = safeParseIdempotencyKey(key);
+    if (!parsed.ok) throw new HubError("invalid_idempotency_key", parsed.error.message, { cause: parsed.error });
+    return parsed.value;
+  }
+
+  /**
+   * Checks and publishes an event object, once per idempotency key when one is given.
+   *
+   * @throws {@link HubError} `invalid_event` (with the `ProtocolError` as `cause`),
+   *   `invalid_idempotency_key`, `idempotency_key_reused`, or the broker's error
+   */
+  async publish(event: BookingEvent, idempotencyKey?: string): Promise<IdempotentPublish> {
+    const key = this.checkKey(idempotencyKey);
     let text: string | undefined;
     try {
       text = JSON.stringify(event);
@@ -73,13 +87,26 @@ export class Publisher {
     }
     const checked = this.check(text ?? "");
     if (!checked.ok) throw new HubError("invalid_event", `invalid booking event: ${checked.error.message}`, { cause: checked.error });
-    return this.send(checked);
+    return this.send(checked, key);
   }
 
-  /** Publishes an event {@link Publisher.check} accepted. */
-  async send(checked: Extract<CheckedEvent, { ok: true }>): Promise<EventId> {
-    const id = await this.guard(() => this.broker.publish(checked.json, versionKeysOf(this.broker.keys, checked.scope)));
-    this.counters.published += 1;
-    return id;
+  /**
+   * Publishes an event {@link Publisher.check} accepted, with a key {@link Publisher.checkKey}
+   * accepted (a replay is not counted as published: nothing was).
+   */
+  async send(checked: Extract<CheckedEvent, { ok: true }>, idempotencyKey?: string): Promise<IdempotentPublish> {
+    const { broker } = this;
+    const versionKeys = versionKeysOf(broker.keys, checked.scope);
+    let result: IdempotentPublish;
+    if (idempotencyKey === undefined) {
+      result = { id: await this.guard(() => broker.publish(checked.json, versionKeys)), replayed: false };
+    } else if (broker.publishIdempotent) {
+      const once = broker.publishIdempotent.bind(broker);
+      result = await this.guard(() => once(checked.json, versionKeys, idempotencyKey));
+    } else {
+      throw new HubError("invalid_options", `the ${broker.kind} broker cannot publish with an idempotency key (it has no publishIdempotent)`);
+    }
+    if (!result.replayed) this.counters.published += 1;
+    return result;
   }
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { HubError } from "../errors.js";
 import { errorResponse, jsonResponse, sendNode } from "../http/plain-response.js";
 import type { BookingHub } from "../hub/create-hub.js";
+import type { HubStats } from "../stats.js";
 import { PROMETHEUS_CONTENT_TYPE, type PrometheusMetric, prometheusMetrics } from "../metrics/prometheus.js";
 import { type SocketLimitOptions, socketLimits } from "./limits.js";
 
@@ -36,6 +37,28 @@ export interface StandaloneServerOptions extends SocketLimitOptions {
    * @defaultValue 0
    */
   readonly drainMs?: number | undefined;
+  /**
+   * Answers `/metrics` with more than this process's figures: the CLI's workers ask every worker
+   * through the cluster's primary and merge what they answer.
+   * @internal
+   */
+  readonly gatherMetrics?: ((local: MetricsSnapshot) => Promise<GatheredMetrics>) | undefined;
+}
+
+/** What one hub process reports on `/metrics`. @internal */
+export interface MetricsSnapshot {
+  readonly stats: HubStats;
+  readonly tokenFailures: Readonly<Record<string, number>>;
+  /** When the process started, ms since the epoch. */
+  readonly startedAt: number;
+}
+
+/** Several processes' figures merged, with what `/metrics` adds about them. @internal */
+export interface GatheredMetrics extends MetricsSnapshot {
+  /** Families appended to the Prometheus text (e.g. one sample per worker). */
+  readonly families: readonly PrometheusMetric[];
+  /** Fields added to the JSON answer. */
+  readonly json: Readonly<Record<string, unknown>>;
 }
 
 /** The hub on its own `node:http` server. */
@@ -172,7 +195,7 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
     sendNode(res, jsonResponse(health.ok ? 200 : 503, { ...health, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
   }
 
-  function metrics(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  async function metrics(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!onlyGet(req, res)) return;
     if (metricsDigest) {
       const sent = /^Bearer[ \t]+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
@@ -181,11 +204,11 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
         return;
       }
     }
-    const stats = hub.stats();
-    const tokenFailures = options.tokenFailures?.() ?? {};
-    const uptimeSeconds = Math.floor((Date.now() - startedAt) / 1000);
+    const local: MetricsSnapshot = { stats: hub.stats(), tokenFailures: options.tokenFailures?.() ?? {}, startedAt };
+    const { stats, tokenFailures, startedAt: since, families = [], json = {} } = options.gatherMetrics ? await options.gatherMetrics(local) : (local as Partial<GatheredMetrics> & MetricsSnapshot);
+    const uptimeSeconds = Math.floor((Date.now() - since) / 1000);
     if (url.searchParams.get("format") === "json" || (req.headers.accept ?? "").includes("application/json")) {
-      sendNode(res, jsonResponse(200, { ...stats, tokenFailures, uptimeSeconds }));
+      sendNode(res, jsonResponse(200, { ...stats, tokenFailures, uptimeSeconds, ...json }));
       return;
     }
     const extra: PrometheusMetric[] = [
@@ -195,7 +218,8 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
         type: "counter",
         samples: Object.entries(tokenFailures).map(([reason, value]) => ({ labels: { reason }, value })),
       },
-      { name: "start_time_seconds", help: "When this hub started, in seconds since the epoch.", type: "gauge", samples: [{ value: Math.floor(startedAt / 1000) }] },
+      { name: "start_time_seconds", help: "When this hub started, in seconds since the epoch.", type: "gauge", samples: [{ value: Math.floor(since / 1000) }] },
+      ...families,
     ];
     sendNode(res, { status: 200, headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" }, body: prometheusMetrics(stats, { extra }) });
   }

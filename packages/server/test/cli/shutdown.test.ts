@@ -69,8 +69,15 @@ describe.skipIf(!hasRedisServer())("realtime-bookings serve: shutdown with Redis
       child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--drain-ms", "0", "--redis", redis.url, "--secret", SECRET], { stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       child.stdout?.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+      const waiting = new Promise<void>((resolve) => {
+        let stderr = "";
+        child?.stderr?.setEncoding("utf8").on("data", (c: string) => {
+          stderr += c;
+          if (/reconnecting/.test(stderr)) resolve();
+        });
+      });
       const exited = once(child, "close");
-      await new Promise((r) => setTimeout(r, 800));
+      await within(waiting, 10_000, "the first failed connection to Redis"); // it is waiting for Redis now
       child.kill("SIGTERM");
       const [code, signal] = (await within(exited, 3_000, "the exit")) as [number | null, NodeJS.Signals | null];
       expect({ code, signal, stdout }).toEqual({ code: 0, signal: null, stdout: "realtime-bookings: SIGTERM during start-up, exiting\n" });

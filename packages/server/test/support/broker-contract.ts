@@ -3,6 +3,7 @@ import { sleep } from "@realtime-bookings/test-utils";
 import { describe, expect, it } from "vitest";
 import type { Broker, BrokerListener } from "../../src/index.js";
 import { type BrokerKit, uniquePrefix } from "./brokers.js";
+import { idempotencyContract } from "./idempotency-contract.js";
 
 /** A valid event JSON. */
 export const event = (id: number) => JSON.stringify({ type: "create", data: { id, specialist_id: 3, workpoint_id: 1 } });
@@ -80,12 +81,27 @@ describe.each(kits)("broker contract: $name", (kit) => {
     await broker.close();
   });
 
+  it("stores a stream ticket once and hands it over once: a second store and a second take get nothing", async () => {
+    const broker = await make();
+    const { putTicket, takeTicket } = broker;
+    expect([typeof putTicket, typeof takeTicket]).toEqual(["function", "function"]);
+    const key = broker.keys.ticket("a".repeat(64));
+    expect(await broker.putTicket?.(key, "record", 30_000)).toBe(true);
+    expect(await broker.putTicket?.(key, "other", 30_000)).toBe(false);
+    expect(await broker.takeTicket?.(key, "used")).toBe("record");
+    expect(await broker.takeTicket?.(key, "used")).toBe("used");
+    expect(await broker.takeTicket?.(broker.keys.ticket("b".repeat(64)), "used")).toBeUndefined();
+    await broker.close();
+  });
+
   it("allows one subscription per broker", async () => {
     const broker = await make();
     await broker.subscribe(recorder());
     await expect(broker.subscribe(recorder())).rejects.toMatchObject({ code: "invalid_options" });
     await broker.close();
   });
+
+  idempotencyContract(kit);
 
 });
 }

@@ -10,6 +10,8 @@ import { nodeRedisBroker } from "../../src/brokers/node-redis.js";
 export interface KitOptions {
   readonly prefix: string;
   readonly historyLength?: number;
+  /** The idempotency window (default 24 h). */
+  readonly idempotencyWindowMs?: number;
 }
 
 /** One broker implementation the shared suites run against. */

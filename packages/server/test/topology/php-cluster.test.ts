@@ -70,6 +70,39 @@ describe.runIf(available)("the PHP package's Publisher on Redis Cluster (phpredi
     }
   });
 
+  it("an idempotency key on Cluster: PHP's retry publishes once, and a Node hub retrying the same event with the same key gets PHP's id", async () => {
+    const client = createClusterClient({ nodes: cluster.nodes });
+    try {
+      const broker = ioredisClusterBroker(client, { prefix: "phpi" });
+      const rec = recorder();
+      await broker.subscribe(rec);
+      const { out, err } = php(
+        `$c = ${newCluster()}; $p = new RealtimeBookings\\Publisher($c, new RealtimeBookings\\RedisKeys('phpi', cluster: true)); $row = ['id' => 7, 'specialist_id' => 3, 'workpoint_id' => 1];` +
+          ` $ids = [$p->publish('create', $row, null, null, 'order-7'), $p->publish('create', $row, null, null, 'order-7')];` +
+          ` try { $p->publish('delete', $row, null, null, 'order-7'); $ids[] = 'published'; } catch (RealtimeBookings\\Exception\\InvalidEventException $e) { $ids[] = $e->errorCode; }` +
+          ` echo json_encode($ids);`,
+      );
+      const [first, retry, reused] = JSON.parse(out || "[]") as string[];
+      await rec.waitFor(1);
+      const message = rec.messages[0] as string;
+      const eventJson = `{${message.slice(message.indexOf(",") + 1)}`;
+      const keys = redisKeys({ prefix: "phpi", cluster: true });
+      const fromNode = await broker.publishIdempotent?.(eventJson, [keys.globalVersion], "order-7");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect({ err, retry, reused, fromNode, messages: rec.messages.length, version: await broker.readVersion(keys.globalVersion) }).toEqual({
+        err: "",
+        retry: first,
+        reused: "idempotency_key_reused",
+        fromNode: { id: first, replayed: true },
+        messages: 1,
+        version: 1,
+      });
+      await broker.close();
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it("refuses names that would split the keys or the channel across slots, with a clear exception", () => {
     const refusals = {
       "new RealtimeBookings\\RedisKeys('{phpc}', cluster: true)": /the prefix becomes the hash tag \{\{phpc\}\}; give it without \{ or \}/,

@@ -1,5 +1,8 @@
 import { type EventId, type EventScope, NO_EVENT_YET, type ViewerScope } from "@realtime-bookings/protocol";
 
+/** A checkpoint is at least this old and rounded down to it, in ms: it shows nothing finer than a minute. */
+const CHECKPOINT_MS = 60_000;
+
 /**
  * How many workpoints and how many specialists keep a resume point. Past it the scope seen least
  * recently forgets its own, and a new viewer of it gets {@link NO_EVENT_YET}, which resumes into an
@@ -55,16 +58,38 @@ export class ScopeCursors {
     for (const s of scope.specialists) this.bySpecialist.set(s, id);
   }
 
-  /** The resume point to give a new connection of this viewer. */
-  startFor(viewer: ViewerScope): EventId {
+  /**
+   * The resume point to give a new connection of this viewer: its scope's newest event, else the
+   * {@link ScopeCursors.checkpoint}, else {@link NO_EVENT_YET} (nothing was ever seen).
+   */
+  startFor(viewer: ViewerScope, now = Date.now()): EventId {
+    return this.scopeCursor(viewer) ?? this.checkpoint(now) ?? NO_EVENT_YET;
+  }
+
+  /** The newest event this viewer may see, if this hub knows one. */
+  scopeCursor(viewer: ViewerScope): EventId | undefined {
     switch (viewer.role) {
       case "admin":
-        return this.global ?? NO_EVENT_YET;
+        return this.global;
       case "supervisor":
-        return this.byWorkpoint.get(viewer.workpoint_id) ?? NO_EVENT_YET;
+        return this.byWorkpoint.get(viewer.workpoint_id);
       case "specialist":
-        return this.bySpecialist.get(viewer.specialist_id) ?? NO_EVENT_YET;
+        return this.bySpecialist.get(viewer.specialist_id);
     }
+  }
+
+  /**
+   * A resume point for a viewer who saw none of the recent events: the start of the minute a minute
+   * before now, but never after the newest event this hub delivered (every event up to it went out
+   * before, so a resume from here misses nothing). It reveals nothing about other scopes finer than
+   * the minute of the newest event, and only when that is over a minute old. `undefined` before any
+   * event.
+   */
+  checkpoint(now = Date.now()): EventId | undefined {
+    if (this.global === undefined) return undefined;
+    const newest = Number(this.global.split("-")[0]);
+    const at = Math.floor(Math.min(now - CHECKPOINT_MS, newest) / CHECKPOINT_MS) * CHECKPOINT_MS;
+    return at > 0 ? (`${at}-0` as EventId) : undefined;
   }
 
   /** How many scopes hold a resume point (for tests and metrics). */

@@ -31,7 +31,19 @@ export interface FailoverFigures {
   maxDeliveryGapMs: number;
   /** The median over viewers of their longest gap. */
   medianDeliveryGapMs: number;
+  /**
+   * Every viewer's ledger against the events Redis kept (those in the history once it settled): what
+   * the hubs were given to deliver.
+   */
   ledger: LedgerReport;
+  /**
+   * Publishes Redis acknowledged and then dropped: absent from the settled history (asynchronous
+   * replication: a write a master took and never passed on before it was demoted). No hub can deliver
+   * what it never saw; one that delivered such an event and then found the history went back resyncs.
+   */
+  droppedByRedis: number;
+  /** Deliveries of events Redis later dropped (a viewer saw them before the rollback). */
+  deliveredThenDropped: number;
 }
 
 const VIEWERS = ["admin", "sup-1", "sup-2", "spec-1", "spec-2", "spec-3", "spec-4"];
@@ -49,6 +61,21 @@ async function findInHistory(client: Redis | Cluster, history: string, seq: numb
     return entries.find(([, fields]) => (JSON.parse(fields[1] ?? "{}") as { data?: { seq?: number } }).data?.seq === seq)?.[0];
   } catch {
     return undefined;
+  }
+}
+
+const seqOf = (data: string): number => (JSON.parse(data) as { data: { seq: number } }).data.seq;
+
+/** The events the history holds once Redis has settled (asked again while a failover still moves). */
+async function keptInHistory(client: Redis | Cluster, history: string): Promise<Set<number>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const entries = (await client.xrange(history, "-", "+")) as Array<[string, string[]]>;
+      return new Set(entries.map(([, fields]) => (JSON.parse(fields[1] ?? "{}") as { data: { seq: number } }).data.seq));
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await sleep(100);
+    }
   }
 }
 
@@ -91,7 +118,8 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
       const json = JSON.stringify(event);
       const { scope } = parseBookingEvent(event);
       for (let attempt = 0; ; attempt++) {
-        if (attempt >= 400) throw new Error(`could not publish event ${seq} in 400 attempts`);
+        // A failover whose first election fails takes another 2 × failover-timeout (10 s) under load.
+        if (attempt >= 1200) throw new Error(`could not publish event ${seq} in 1,200 attempts (over a minute)`);
         const ok = await pub.broker.publish(json, versionKeysOf(keys, scope)).then(
           () => true,
           () => false,
@@ -112,20 +140,26 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
       lastAck += 20; // the pause between publishes is not a stall
     }
     await fault;
+    const seqs = (r: ResumingReader) => r.entries.filter((e) => e.kind === "booking").map((e) => seqOf(e.data));
     const lastOf = (as: string) => expectedFor(viewerOf(as), published).at(-1);
-    const seqs = (r: ResumingReader) => r.entries.filter((e) => e.kind === "booking").map((e) => (JSON.parse(e.data) as { data: { seq: number } }).data.seq);
     for (const t0 = Date.now(); Date.now() - t0 < 30_000; await sleep(50)) {
       if (readers.every(({ as, reader }) => seqs(reader).includes(lastOf(as) as number))) break;
     }
+    const kept = await keptInHistory(pub.client, keys.history);
+    const dropped = new Set(published.map((e) => e.seq).filter((seq) => !kept.has(seq)));
+    const expected = published.filter((e) => kept.has(e.seq));
     if (process.env["FAILOVER_DEBUG"]) {
       for (const { as, reader } of readers) {
         const got = new Set(seqs(reader));
         for (const e of reader.entries) if (e.kind === "resync") console.log(as, "resync", e.at - faultAtMs, e.data);
-        console.log(as, "missing", expectedFor(viewerOf(as), published).filter((x) => !got.has(x)).join(","), "connects", reader.connects);
+        console.log(as, "missing", expectedFor(viewerOf(as), expected).filter((x) => !got.has(x)).join(","), "connects", reader.connects);
       }
       console.log("stats", JSON.stringify(a.hub.stats()), JSON.stringify(b.hub.stats()));
+      console.log("dropped by Redis", [...dropped].join(","));
     }
-    const reports = readers.map(({ as, reader }) => checkLedger(reader.entries, expectedFor(viewerOf(as), published)));
+    const reports = readers.map(({ as, reader }) =>
+      checkLedger(reader.entries.filter((e) => e.kind !== "booking" || !dropped.has(seqOf(e.data))), expectedFor(viewerOf(as), expected)),
+    );
     const gaps = readers.map(({ reader }) => Math.max(0, ...reader.entries.slice(1).map((e, i) => e.at - (reader.entries[i]?.at ?? e.at)))).sort((x, y) => x - y);
     return {
       events: total,
@@ -136,6 +170,8 @@ export async function runFailover(topology: Topology, kind: "crash" | "planned",
       maxDeliveryGapMs: gaps.at(-1) ?? 0,
       medianDeliveryGapMs: gaps[Math.floor(gaps.length / 2)] ?? 0,
       ledger: totals(reports),
+      droppedByRedis: dropped.size,
+      deliveredThenDropped: readers.reduce((n, { reader }) => n + seqs(reader).filter((seq) => dropped.has(seq)).length, 0),
     };
   } finally {
     for (const close of cleanup.reverse()) await Promise.resolve().then(close).catch(() => undefined);
