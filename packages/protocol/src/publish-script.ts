@@ -80,7 +80,7 @@ return id
  * $redis->eval(PUBLISH_SCRIPT, [$history, $global, $wpKey, $spKey, $record, $channel, 1000, $json, 86400000], 5);
  * ```
  */
-export const PUBLISH_SCRIPT = `${CHECK_EVENT}${IDEMPOTENCY}${appendAndPublish("PUBLISH")}`;
+export const PUBLISH_SCRIPT = `${CHECK_EVENT}${IDEMPOTENCY}${/* @__PURE__ */ appendAndPublish("PUBLISH")}`;
 
 /** The default approximate length of the history stream: how many recent events a resume can replay. */
 export const DEFAULT_HISTORY_LENGTH = 1000;
@@ -100,4 +100,4 @@ export const DEFAULT_HISTORY_LENGTH = 1000;
  * $cluster->eval(CLUSTER_PUBLISH_SCRIPT, ['{bookings}:history', '{bookings}:version', '{bookings}:updates', 1000, $json], 2);
  * ```
  */
-export const CLUSTER_PUBLISH_SCRIPT = `${CHECK_EVENT}${CHECK_HASH_TAG}${IDEMPOTENCY}${appendAndPublish("SPUBLISH")}`;
+export const CLUSTER_PUBLISH_SCRIPT = `${CHECK_EVENT}${CHECK_HASH_TAG}${IDEMPOTENCY}${/* @__PURE__ */ appendAndPublish("SPUBLISH")}`;
