@@ -46,7 +46,8 @@ function cliHub({ key, name, label, workers }) {
       const cap = String(2 * n + 1_000);
       const child = spawnTracked(process.execPath, ["--expose-gc", "--import", PRELOAD, CLI, "serve", "--workers", String(workers), "--redis", redis.url, "--key-prefix", "bench",
         "--port", String(port), "--host", "127.0.0.1", "--heartbeat-ms", String(heartbeatMs), "--max-connections", cap, "--max-sockets", String(2 * n + 3_000),
-        "--drain-ms", "0", "--shutdown-timeout-ms", "2000"], { env: { ...process.env, REALTIME_BOOKINGS_SECRET: SECRET } });
+        // The load generator's raw sockets carry each viewer's token in the URL: the weaker option, on.
+        "--drain-ms", "0", "--shutdown-timeout-ms", "2000", "--allow-query-token"], { env: { ...process.env, REALTIME_BOOKINGS_SECRET: SECRET } });
       await waitForLine(child, /listening on http/, 30_000);
       const tail = drain(child, process.env["BENCH_VERBOSE"] ? name : undefined);
       const publisher = jwt({ publish: true, sub: "bench-publisher" });

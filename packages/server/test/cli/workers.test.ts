@@ -74,7 +74,8 @@ describe.skipIf(!hasRedisServer())("serve --workers on Redis", { timeout: 60_000
   let prefix = "";
   const serveWorkers = (workers: string, ...args: string[]) => {
     prefix = `wk${process.pid}x${++prefixes}`;
-    return startServe(["--workers", workers, "--secret", SECRET, "--redis", redis.url, "--key-prefix", prefix, "--retry-ms", "100", ...args]);
+    // The resuming readers reconnect by URL, with the token in it: the opt-in that allows it.
+    return startServe(["--workers", workers, "--secret", SECRET, "--redis", redis.url, "--key-prefix", prefix, "--retry-ms", "100", "--allow-query-token", ...args]);
   };
   /** Publishes straight to Redis, as an app does (a library hub used only to publish). */
   const publishToRedis = (): { publish: (id: number) => Promise<string>; close: () => Promise<void> } => {
