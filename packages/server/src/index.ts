@@ -14,6 +14,7 @@ export { jwtAuthenticator, type JwtAuthenticator, type JwtAuthenticatorOptions, 
 export { type JwtAlgorithm, MIN_SECRET_BYTES } from "./auth/keys.js";
 export { type TokenFailureReason, TOKEN_FAILURE_REASONS } from "./auth/token-failure.js";
 export { type TicketRefusal, TICKET_REFUSALS } from "./tickets/ticket-reasons.js";
+export { type PublishRefusal, PUBLISH_REFUSALS } from "./publishing/publish-refusals.js";
 export { signViewerToken, type SignViewerTokenOptions } from "./auth/sign.js";
 export { prometheusMetrics, type PrometheusMetric, type PrometheusOptions, PROMETHEUS_CONTENT_TYPE } from "./metrics/prometheus.js";
 export { createStandaloneServer, type StandaloneServer, type StandaloneServerOptions } from "./standalone/server.js";

@@ -1,4 +1,5 @@
 import type { ViewerRole } from "@realtime-bookings/protocol";
+import type { PublishRefusal } from "./publishing/publish-refusals.js";
 import type { TicketRefusal } from "./tickets/ticket-reasons.js";
 
 /**
@@ -38,6 +39,8 @@ export interface HubStats {
   readonly ticketsIssued: number;
   /** Tickets (and `?token=` requests) refused, by reason. */
   readonly ticketsRefused: Readonly<Record<TicketRefusal, number>>;
+  /** Requests to the publish endpoint refused, by reason (they add up to `publishesRefused`). */
+  readonly publishesRefusedBy: Readonly<Record<PublishRefusal, number>>;
   /** Whether the broker's subscription is up. */
   readonly brokerUp: boolean;
   /** Whether the hub is draining (it opens no new stream). */
@@ -61,7 +64,7 @@ export interface LagHistogram {
 }
 
 /** The mutable counters behind {@link HubStats}. @internal */
-export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp" | "draining" | "oldestBacklogMs" | "deliveryLag" | "ticketsRefused">]: number };
+export type Counters = { -readonly [K in Exclude<keyof HubStats, "connections" | "brokerUp" | "draining" | "oldestBacklogMs" | "deliveryLag" | "ticketsRefused" | "publishesRefusedBy">]: number };
 
 /** @internal */
 export const newCounters = (): Counters => ({

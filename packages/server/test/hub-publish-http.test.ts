@@ -75,6 +75,9 @@ describe.each(kits)("POST to hub.publisher: $name", (kit) => {
       answers[name] = [response.status, body.error ?? "", body.field];
     }
     await sleep(50);
+    // /metrics counts each refusal under its reason (publishes_refused_total{reason}).
+    const by = Object.fromEntries(Object.entries(server.hub.stats().publishesRefusedBy).filter(([, n]) => n > 0));
+    expect(by).toEqual({ credentials: 1, publish_forbidden: 3, unsupported_media_type: 2, method_not_allowed: 1, invalid_event: 4, too_large: 2 });
     expect({ answers: { ...answers }, newest: await broker.newestId(), refused: server.hub.stats().publishesRefused }).toEqual({
       answers: {
         "no credentials": [401, "token_missing", undefined],

@@ -7,6 +7,7 @@ import { jitteredRetryAfter } from "../http/retry-after.js";
 import type { AuthorizePublish, PublishGrant, ResolvedOptions } from "../options.js";
 import type { Publisher } from "../publishing/publisher.js";
 import type { Counters } from "../stats.js";
+import { type PublishRefusal, publishRefusalOf } from "../publishing/publish-refusals.js";
 import { type HubHandler, plainHandler } from "./handler.js";
 
 /** How long a publisher may take to send its body. */
@@ -17,12 +18,22 @@ export interface PublishDeps {
   readonly options: Pick<ResolvedOptions, "authorizePublish" | "maxEventLength" | "logger">;
   readonly publisher: Publisher;
   readonly counters: Counters;
+  /** Refusals by reason, for `/metrics`. */
+  readonly refusedBy: Record<PublishRefusal, number>;
   /** Whether the hub is closing. */
   closed(): boolean;
 }
 
-const refused = (counters: Counters, response: PlainResponse): PlainResponse => {
-  counters.publishesRefused += 1;
+/** Counts a refusal, in all and under its reason (the `error` code of its JSON body). */
+const refused = (deps: Pick<PublishDeps, "counters" | "refusedBy">, response: PlainResponse): PlainResponse => {
+  deps.counters.publishesRefused += 1;
+  let code: unknown;
+  try {
+    code = (JSON.parse(response.body) as { error?: unknown }).error;
+  } catch {
+    code = undefined;
+  }
+  deps.refusedBy[publishRefusalOf(code)] += 1;
   return response;
 };
 
@@ -41,36 +52,36 @@ export function publishEndpoint(deps: PublishDeps): HubHandler {
 async function answerPublish(deps: PublishDeps, request: HubRequest): Promise<PlainResponse> {
   const { options, counters } = deps;
   if (deps.closed()) return errorResponse(503, "shutting_down", "The hub is shutting down; retry shortly.", { "Retry-After": jitteredRetryAfter(1) });
-  if (request.method !== "POST") return refused(counters, errorResponse(405, "method_not_allowed", "Use POST with the booking event as a JSON body.", { Allow: "POST" }));
+  if (request.method !== "POST") return refused(deps, errorResponse(405, "method_not_allowed", "Use POST with the booking event as a JSON body.", { Allow: "POST" }));
   const grant = await authorize(options.authorizePublish, request, options.logger);
-  if (grant !== true && "status" in grant) return refused(counters, grant);
+  if (grant !== true && "status" in grant) return refused(deps, grant);
   const key = idempotencyKeyOf(deps.publisher, request);
-  if (typeof key === "object") return refused(counters, key);
+  if (typeof key === "object") return refused(deps, key);
   const type = (request.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
-    return refused(counters, errorResponse(415, "unsupported_media_type", "Send the event as JSON with Content-Type: application/json."));
+    return refused(deps, errorResponse(415, "unsupported_media_type", "Send the event as JSON with Content-Type: application/json."));
   }
   // Characters are what the event limit counts; UTF-8 takes at most 3 bytes for each UTF-16 unit.
   const body = await readBody(request.raw, options.maxEventLength * 3, BODY_TIMEOUT_MS);
   if (!body.ok) {
     const close = { Connection: "close" };
-    if (body.reason === "too_large") return refused(counters, errorResponse(413, "too_large", `The event is larger than ${options.maxEventLength} characters.`, close));
-    return refused(counters, errorResponse(408, "body_timeout", "The request body did not arrive in time.", close));
+    if (body.reason === "too_large") return refused(deps, errorResponse(413, "too_large", `The event is larger than ${options.maxEventLength} characters.`, close));
+    return refused(deps, errorResponse(408, "body_timeout", "The request body did not arrive in time.", close));
   }
   const checked = deps.publisher.check(body.text);
   if (!checked.ok) {
     const { code, field, message } = checked.error;
     const status = code === "too_large" ? 413 : 400;
-    return refused(counters, jsonResponse(status, { error: status === 413 ? "too_large" : "invalid_event", code, field, message }));
+    return refused(deps, jsonResponse(status, { error: status === 413 ? "too_large" : "invalid_event", code, field, message }));
   }
   const outside = grant === true ? undefined : outsideGrant(grant, checked.scope);
-  if (outside !== undefined) return refused(counters, errorResponse(403, "publish_forbidden", `This publisher may not publish for workpoint ${outside}.`));
+  if (outside !== undefined) return refused(deps, errorResponse(403, "publish_forbidden", `This publisher may not publish for workpoint ${outside}.`));
   try {
     const { id, replayed } = await deps.publisher.send(checked, key);
     return jsonResponse(200, { id, replayed }, replayed ? { "Idempotent-Replayed": "true" } : {});
   } catch (error) {
     if (error instanceof HubError && error.code === "idempotency_key_reused") {
-      return refused(counters, errorResponse(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different event; nothing was published. Use a new key for a new event."));
+      return refused(deps, errorResponse(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different event; nothing was published. Use a new key for a new event."));
     }
     if (error instanceof HubError && (error.code === "broker_timeout" || error.code === "broker_error")) {
       return errorResponse(503, "broker_unavailable", "The event could not be stored; retry later.", { "Retry-After": jitteredRetryAfter(2) });

@@ -18,6 +18,7 @@ import { Publisher } from "../publishing/publisher.js";
 import { type BookingHubOptions, resolveOptions } from "../options.js";
 import { type HubStats, newCounters } from "../stats.js";
 import { newTicketRefusalCounts } from "../tickets/ticket-reasons.js";
+import { newPublishRefusalCounts } from "../publishing/publish-refusals.js";
 import { TicketStore } from "../tickets/ticket-store.js";
 import { BrokerWatch } from "./broker-watch.js";
 import { CachedProbe } from "./cached-probe.js";
@@ -160,6 +161,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const limits: JsonLimits = { maxLength: o.maxEventLength };
   const counters = newCounters();
   const ticketsRefused = newTicketRefusalCounts();
+  const publishesRefusedBy = newPublishRefusalCounts();
   const guard = <T>(call: () => Promise<T>): Promise<T> => withDeadline(call, o.brokerTimeoutMs);
   let closed = false;
   let draining: Promise<unknown> | undefined;
@@ -191,7 +193,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   return {
     broker,
     events: eventsEndpoint({ options: o, counters, admission, broadcaster, resumer, feedIdle: () => feed.idle(), closed: () => closed }),
-    publisher: publishEndpoint({ options: o, publisher, counters, closed: () => closed }),
+    publisher: publishEndpoint({ options: o, publisher, counters, refusedBy: publishesRefusedBy, closed: () => closed }),
     ticket: ticketEndpoint({ options: o, admission, store: tickets, counters, refused: ticketsRefused, closed: () => closed }),
     version: versionEndpoint(admission, (viewer) => guard(() => broker.readVersion(versionKeyFor(broker.keys, viewer))), o.logger),
     async publish(event, options) {
@@ -202,7 +204,7 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
     },
     stats() {
       const lag = broadcaster.lag.snapshot();
-      return { ...counters, ticketsRefused: { ...ticketsRefused }, connections: broadcaster.byRole(), brokerUp: watch.up, draining: draining !== undefined, oldestBacklogMs: broadcaster.oldestBacklogMs(), deliveryLag: lag };
+      return { ...counters, ticketsRefused: { ...ticketsRefused }, publishesRefusedBy: { ...publishesRefusedBy }, connections: broadcaster.byRole(), brokerUp: watch.up, draining: draining !== undefined, oldestBacklogMs: broadcaster.oldestBacklogMs(), deliveryLag: lag };
     },
     async health() {
       // Reused for a second, unless the subscription went down or came back meanwhile.

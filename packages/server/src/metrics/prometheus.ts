@@ -1,5 +1,6 @@
 import { HubError } from "../errors.js";
 import type { HubStats, LagHistogram } from "../stats.js";
+import { PUBLISH_REFUSALS } from "../publishing/publish-refusals.js";
 import { TICKET_REFUSALS } from "../tickets/ticket-reasons.js";
 
 /** The content type of the Prometheus text exposition format (version 0.0.4). */
@@ -46,7 +47,6 @@ const COUNTERS: ReadonlyArray<readonly [name: string, help: string, field: Count
   ["resyncs_total", "resync messages sent (the client must reload).", "resyncs"],
   ["connections_refused_total", "Streams refused with 429 by a connection cap.", "connectionsRefused"],
   ["published_total", "Events published through this hub (publish() and the publish endpoint).", "published"],
-  ["publishes_refused_total", "Requests to the publish endpoint refused (credentials, method, type, size, event).", "publishesRefused"],
   ["reauths_total", "reauth notices sent to streams whose credentials were about to expire.", "reauths"],
   ["streams_drained_total", "Streams ended by a drain, to reconnect to another hub.", "streamsDrained"],
   ["tickets_issued_total", "Stream tickets issued by POST /ticket.", "ticketsIssued"],
@@ -63,6 +63,12 @@ function hubFamilies(stats: HubStats): PrometheusMetric[] {
     },
     { name: "broker_up", help: "Whether the broker subscription is up (1) or down (0).", type: "gauge", samples: [{ value: stats.brokerUp ? 1 : 0 }] },
     ...COUNTERS.map(([name, help, field]): PrometheusMetric => ({ name, help, type: "counter", samples: [{ value: stats[field] }] })),
+    {
+      name: "publishes_refused_total",
+      help: "Requests to the publish endpoint refused, by reason (credentials, method, type, size, event, idempotency key).",
+      type: "counter",
+      samples: PUBLISH_REFUSALS.map((reason) => ({ labels: { reason }, value: stats.publishesRefusedBy[reason] })),
+    },
     {
       name: "tickets_refused_total",
       help: "Stream tickets (and ?token= requests) refused, by reason.",
@@ -107,7 +113,7 @@ const formatValue = (value: number): string =>
  * `realtime_bookings_broker_up` (gauges); `…_events_received_total`, `…_events_recovered_total`,
  * `…_events_delivered_total`, `…_events_dropped_total`, `…_messages_rejected_total`,
  * `…_slow_readers_dropped_total`, `…_replays_total`, `…_resyncs_total`,
- * `…_connections_refused_total`, `…_published_total`, `…_publishes_refused_total`, `…_reauths_total`,
+ * `…_connections_refused_total`, `…_published_total`, `…_publishes_refused_total{reason}`, `…_reauths_total`,
  * `…_streams_drained_total`, `…_tickets_issued_total`, `…_tickets_refused_total{reason}` (counters); `…_draining` and `…_oldest_backlog_seconds` (gauges);
  * `…_delivery_lag_seconds` (a histogram); then `options.extra`.
  *

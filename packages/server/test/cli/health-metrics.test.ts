@@ -117,6 +117,7 @@ describe.skipIf(!available)("realtime-bookings serve: /healthz and /metrics", ()
         // Issue 14: tickets issued and refused by reason.
         ticketsIssued: 0,
         ticketsRefused: { ticket_unknown: 0, ticket_used: 0, ticket_expired: 0, ticket_viewer_mismatch: 0, ticket_scope: 0, too_many_tickets: 0, tickets_unsupported: 0, query_token_refused: 0 },
+        publishesRefusedBy: { credentials: 0, publish_forbidden: 0, publish_not_configured: 0, method_not_allowed: 0, unsupported_media_type: 0, too_large: 0, body_timeout: 0, invalid_event: 0, invalid_idempotency_key: 0, idempotency_key_reused: 0, other: 0 },
         draining: false,
         oldestBacklogMs: expect.any(Number),
         deliveryLag: expect.objectContaining({ count: 3 }),

@@ -37,7 +37,8 @@ const stats: HubStats = {
   resyncs: 0,
   connectionsRefused: 2,
   published: 0,
-  publishesRefused: 0,
+  publishesRefused: 3,
+  publishesRefusedBy: { credentials: 2, publish_forbidden: 0, publish_not_configured: 0, method_not_allowed: 0, unsupported_media_type: 0, too_large: 1, body_timeout: 0, invalid_event: 0, invalid_idempotency_key: 0, idempotency_key_reused: 0, other: 0 },
   reauths: 0,
   streamsDrained: 0,
   ticketsIssued: 5,
@@ -107,6 +108,9 @@ describe("prometheusMetrics", () => {
     expect(text.split("\n").filter((l) => l.startsWith("# TYPE")).length).toBe(21);
     expect(text).toContain('realtime_bookings_tickets_issued_total 5\n');
     expect(text).toContain('realtime_bookings_tickets_refused_total{reason="ticket_used"} 2\n');
+    // Publish refusals by reason (issue 19): one family, a sample per reason.
+    expect(text).toContain('realtime_bookings_publishes_refused_total{reason="credentials"} 2\nrealtime_bookings_publishes_refused_total{reason="publish_forbidden"} 0\n');
+    expect(text).toContain('realtime_bookings_publishes_refused_total{reason="too_large"} 1\n');
     expect(text).toContain('realtime_bookings_delivery_lag_seconds_bucket{le="0.01"} 2\nrealtime_bookings_delivery_lag_seconds_bucket{le="+Inf"} 3\nrealtime_bookings_delivery_lag_seconds_sum 0.04\nrealtime_bookings_delivery_lag_seconds_count 3\n');
     expect(() => prometheusMetrics(stats, { extra: [{ name: "bad-name", help: "", type: "gauge", samples: [] }] })).toThrow(/not a valid Prometheus metric name/);
     expect(() => prometheusMetrics(stats, { extra: [{ name: "ok", help: "", type: "gauge", samples: [{ labels: { "bad-label": "x" }, value: 1 }] }] })).toThrow(/label/);

@@ -28,6 +28,7 @@ function mergeStats(a: HubStats, b: HubStats): HubStats {
     oldestBacklogMs: Math.max(a.oldestBacklogMs, b.oldestBacklogMs),
     deliveryLag: mergeLag(a.deliveryLag, b.deliveryLag),
     ticketsRefused: sumCounts(a.ticketsRefused, b.ticketsRefused),
+    publishesRefusedBy: sumCounts(a.publishesRefusedBy, b.publishesRefusedBy),
   };
 }
 
