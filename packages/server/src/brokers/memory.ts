@@ -55,9 +55,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   let seq = 0;
   let listener: BrokerListener | undefined;
   let closed = false;
-  // Stream tickets, oldest first: expired ones are purged from the front, and past the cap the oldest
-  // goes (a valid token can mint only so many, but many viewers together must not grow memory either).
-  const tickets = new Map<string, { value: string; until: number }>();
+  const tickets = memoryTickets(() => ensureOpen());
 
   const nextId = (): EventId => {
     const now = Date.now();
@@ -147,6 +145,25 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
       ensureOpen();
       return history.slice(-limit);
     },
+    ...tickets,
+    async ping() {
+      ensureOpen();
+    },
+    async close() {
+      closed = true;
+      listener = undefined;
+    },
+  };
+}
+
+/**
+ * Stream tickets in memory, oldest first: expired ones are purged from the front, and past
+ * {@link MAX_TICKETS} the oldest goes (a valid token can mint only so many, but many viewers together
+ * must not grow memory either). Same answers as the Redis brokers' `SET … NX PX` and `SET … XX KEEPTTL GET`.
+ */
+function memoryTickets(ensureOpen: () => void): Required<Pick<Broker, "putTicket" | "takeTicket">> {
+  const tickets = new Map<string, { value: string; until: number }>();
+  return {
     async putTicket(key, value, ttlMs) {
       ensureOpen();
       const now = Date.now();
@@ -165,13 +182,6 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
       const { value } = ticket;
       ticket.value = mark;
       return value;
-    },
-    async ping() {
-      ensureOpen();
-    },
-    async close() {
-      closed = true;
-      listener = undefined;
     },
   };
 }
