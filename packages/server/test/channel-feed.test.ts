@@ -38,6 +38,23 @@ function recordingTarget() {
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** A started, subscribed feed on a scripted history that has delivered `events` live, one by one. */
+async function liveFeed(events: number[]) {
+  const history: HistoryEntry[] = [];
+  const publish = (n: number, body = n) => history.push({ id: `${n}-0` as EventId, json: json(body) });
+  const { delivered, target } = recordingTarget();
+  const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
+  await feed.start();
+  feed.onReady();
+  await tick();
+  for (const n of events) {
+    publish(n);
+    feed.onMessage(message(n));
+    await tick();
+  }
+  return { history, publish, delivered, feed };
+}
+
 describe("ChannelFeed recovery", () => {
   it("holds live messages that arrive after a reconnection until the gap is read back, so none is skipped", async () => {
     const history: HistoryEntry[] = [];
@@ -134,18 +151,7 @@ describe("ChannelFeed recovery", () => {
   });
 
   it("a history that went back after a failover (unreplicated writes lost) is a resync point, not a stall", async () => {
-    const history: HistoryEntry[] = [];
-    const publish = (n: number, body = n) => history.push({ id: `${n}-0` as EventId, json: json(body) });
-    const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
-    await feed.start();
-    feed.onReady();
-    await tick();
-    for (const n of [1, 2, 3, 4, 5]) {
-      publish(n);
-      feed.onMessage(message(n));
-      await tick();
-    }
+    const { history, publish, delivered, feed } = await liveFeed([1, 2, 3, 4, 5]);
     // The master dies; the promoted replica had only 1-3. Its clock is behind: new ids 4 and 5 again.
     feed.onDown();
     history.splice(3);
@@ -160,18 +166,7 @@ describe("ChannelFeed recovery", () => {
   });
 
   it("a history that forked in a failover (the hub read the old master while the new one took other writes) is a resync point, not a silent skip", async () => {
-    const history: HistoryEntry[] = [];
-    const publish = (n: number, body = n) => history.push({ id: `${n}-0` as EventId, json: json(body) });
-    const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, target, {}, 100, (call) => call());
-    await feed.start();
-    feed.onReady();
-    await tick();
-    for (const n of [1, 2, 3, 5]) {
-      publish(n);
-      feed.onMessage(message(n));
-      await tick();
-    }
+    const { history, publish, delivered, feed } = await liveFeed([1, 2, 3, 5]);
     // The promoted replica had 1-3 and then took 4 and 6 from the publisher, while this hub still read
     // 5 from the old master, which is now demoted and its 5 gone. Reading after 5 would skip 4 for good.
     feed.onDown();

@@ -51,10 +51,10 @@ export function mergeWorkers(local: WorkerSnapshot, snapshots: readonly WorkerSn
   const answered = snapshots.length ? [...snapshots].sort((a, b) => a.worker - b.worker) : [local];
   const [first, ...rest] = answered as [WorkerSnapshot, ...WorkerSnapshot[]];
   let stats = first.stats;
-  const tokenFailures: Record<string, number> = { ...first.tokenFailures };
+  let tokenFailures: Record<string, number> = { ...first.tokenFailures };
   for (const snapshot of rest) {
     stats = mergeStats(stats, snapshot.stats);
-    for (const [reason, count] of Object.entries(snapshot.tokenFailures)) tokenFailures[reason] = (tokenFailures[reason] ?? 0) + count;
+    tokenFailures = sumCounts(tokenFailures, snapshot.tokenFailures);
   }
   const label = (w: { worker: number; pid: number | undefined }) => ({ worker: String(w.worker), pid: String(w.pid ?? "") });
   const families: PrometheusMetric[] = [
