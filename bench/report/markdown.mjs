@@ -43,7 +43,7 @@ export function renderReport(report) {
   const p = report.meta.params;
   out.push(
     `- Heartbeats every ${report.meta.heartbeatMs / 1000} s on every system; idle window ${p.idleMs / 1000} s; broadcast ${p.broadcastWarmupEvents ? `${p.broadcastWarmupEvents} warm-up events (not measured), then ` : ""}${p.broadcastEvents} events every ${p.broadcastIntervalMs} ms; ` +
-      `filtered ${p.filteredLatencyEvents} latency events, then up to ${p.filteredCostMaxEvents} for CPU cost; burst ${p.burstEvents} events; ${report.meta.workers} load-generator processes.`,
+      `filtered ${p.filteredLatencyEvents} latency events, ${p.filteredWarmupEvents ?? 0} unmeasured (JIT warm-up), then up to ${p.filteredCostMaxEvents} for CPU cost; burst ${p.burstEvents} events; ${report.meta.workers} load-generator processes.`,
   );
   out.push("");
   out.push("## Systems");

@@ -28,6 +28,7 @@ import { sleep } from "../lib/net.mjs";
  * @property {number} broadcastEvents
  * @property {number} broadcastIntervalMs
  * @property {number} filteredLatencyEvents
+ * @property {number} filteredWarmupEvents
  * @property {number} filteredCostMaxEvents
  * @property {number} filteredCostMinCpuMs
  * @property {number} filteredCostMaxMs

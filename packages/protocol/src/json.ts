@@ -46,19 +46,39 @@ export function safeParseJson(text: string, limits: JsonLimits = {}): ParseResul
   } catch {
     return fail("invalid_json", "message is not valid JSON");
   }
-  // Iterative walk: a deeply nested payload must not overflow the stack.
-  const stack: Array<{ value: JsonValue; path: string; depth: number }> = [{ value, path: "", depth: 0 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    if (item.value === null || typeof item.value !== "object") continue;
-    if (item.depth >= maxDepth) return fail("too_deep", `message nests deeper than ${maxDepth} levels`, item.path || undefined);
-    if (Array.isArray(item.value)) {
-      item.value.forEach((child, index) => stack.push({ value: child, path: `${item.path}[${index}]`, depth: item.depth + 1 }));
-      continue;
+  // Iterative walk over the objects and arrays only (a deeply nested payload must not overflow the
+  // stack), append-only so that a failure's path is built from its parents, and only on failure.
+  if (value === null || typeof value !== "object") return { ok: true, value };
+  const nodes: JsonValue[] = [value];
+  const parents: number[] = [-1];
+  const names: Array<string | number> = [""];
+  const depths: number[] = [0];
+  const pathOf = (at: number, last?: string): string | undefined => {
+    const steps: Array<string | number> = last === undefined ? [] : [last];
+    for (let i = at; i > 0; i = parents[i] as number) steps.push(names[i] as string | number);
+    let path = "";
+    for (let k = steps.length - 1; k >= 0; k--) {
+      const step = steps[k] as string | number;
+      path = typeof step === "number" ? `${path}[${step}]` : path ? `${path}.${step}` : step;
     }
-    for (const [key, child] of Object.entries(item.value)) {
-      const path = item.path ? `${item.path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) return fail("forbidden_key", `key "${key}" is not allowed`, path);
-      stack.push({ value: child, path, depth: item.depth + 1 });
+    return path || undefined;
+  };
+  for (let at = 0; at < nodes.length; at++) {
+    const node = nodes[at] as JsonValue[] | JsonObject;
+    const depth = depths[at] as number;
+    if (depth >= maxDepth) return fail("too_deep", `message nests deeper than ${maxDepth} levels`, pathOf(at));
+    const array = Array.isArray(node);
+    const keys = array ? undefined : Object.keys(node);
+    const count = keys ? keys.length : (node as JsonValue[]).length;
+    for (let i = 0; i < count; i++) {
+      const name = keys ? (keys[i] as string) : i;
+      if (keys && FORBIDDEN_KEYS.has(name as string)) return fail("forbidden_key", `key "${name}" is not allowed`, pathOf(at, name as string));
+      const child = (node as Record<string | number, JsonValue>)[name] as JsonValue;
+      if (child === null || typeof child !== "object") continue;
+      nodes.push(child);
+      parents.push(at);
+      names.push(name);
+      depths.push(depth + 1);
     }
   }
   return { ok: true, value };

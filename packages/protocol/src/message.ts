@@ -30,7 +30,7 @@ export function safeParseChannelMessage(text: string, limits?: JsonLimits): Pars
     if (id === undefined) return fail("invalid_field", 'id must be a history entry id such as "1732800000000-0"', "id");
   }
   const parsed = safeParseBookingEvent(raw);
-  return parsed.ok ? { ok: true, value: { ...parsed.value, id } } : parsed;
+  return parsed.ok ? { ok: true, value: { event: parsed.value.event, scope: parsed.value.scope, id } } : parsed;
 }
 
 /** The SSE event names the hub sends; clients listen for exactly these. */

@@ -54,6 +54,8 @@ describe("booking messages in the seed's format", () => {
     ['{"type":"test","data":{},"previous":{}}', { code: "invalid_field", field: "previous" }],
     ['{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1,"__proto__":{"admin":true}}}', { code: "forbidden_key", field: "data.__proto__" }],
     ['{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1,"x":{"constructor":{}}}}', { code: "forbidden_key", field: "data.x.constructor" }],
+    ['{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1,"x":[1,{"a":[{},{"prototype":2}]}]}}', { code: "forbidden_key", field: "data.x[1].a[1].prototype" }],
+    ['[0,[{"constructor":1}]]', { code: "forbidden_key", field: "[1][0].constructor" }],
   ])("rejects %s", (text, expected) => {
     expect(codeOf(text)).toEqual(expected);
   });
@@ -61,6 +63,12 @@ describe("booking messages in the seed's format", () => {
   it("rejects a message over the size limit", () => {
     const text = JSON.stringify({ type: "create", data: { id: 1, specialist_id: 1, workpoint_id: 1, pad: "x".repeat(70_000) } });
     expect(codeOf(text)).toEqual({ code: "too_large", field: undefined });
+  });
+  it("names where nesting went too deep", () => {
+    const text = '{"type":"create","data":{"id":1,"specialist_id":1,"workpoint_id":1,"x":[[{"y":[[]]}]]}}';
+    expect(safeParseBookingMessage(text, { maxDepth: 5 })).toMatchObject({ ok: false, error: { code: "too_deep", field: "data.x[0][0].y" } });
+    expect(safeParseBookingMessage(text, { maxDepth: 6 })).toMatchObject({ ok: false, error: { code: "too_deep", field: "data.x[0][0].y[0]" } });
+    expect(safeParseBookingMessage(text, { maxDepth: 7 })).toMatchObject({ ok: true });
   });
   it("rejects deep nesting without overflowing the stack", () => {
     const deep = "[".repeat(30_000) + "]".repeat(30_000);

@@ -71,5 +71,10 @@ describe("event ids", () => {
   it("orders ids numerically, not as text", () => {
     const ids = ["10-0", "9-5", "9-10", "100-0"] as EventId[];
     expect([...ids].sort(compareEventIds)).toEqual(["9-5", "9-10", "10-0", "100-0"]);
+    const max = "999999999999999";
+    expect(compareEventIds(`${max}-${max}` as EventId, `${max}-999999999999998` as EventId)).toBeGreaterThan(0);
+    expect(compareEventIds(`999999999999998-${max}` as EventId, `${max}-0` as EventId)).toBeLessThan(0);
+    expect(compareEventIds("1732800000000-7" as EventId, "1732800000000-7" as EventId)).toBe(0);
+    expect(compareEventIds("0-0" as EventId, "0-1" as EventId)).toBeLessThan(0);
   });
 });

@@ -150,6 +150,21 @@ describe("ChannelFeed recovery", () => {
     expect(feed.tail.replayAfter("1-0" as EventId, 100)).toMatchObject({ status: "ok", lastId: "2-0" });
   });
 
+  it("a forged body that rings before the real message: the history's event goes out, the forgery is rejected", async () => {
+    const history: HistoryEntry[] = [];
+    const rejected: string[] = [];
+    const { delivered, target } = recordingTarget();
+    const feed = new ChannelFeed(scriptedBroker(history), target, { ...target, rejected: (e) => void rejected.push(e.field ?? e.code) }, {}, 100, (call) => call());
+    await feed.start();
+    feed.onReady();
+    await tick();
+    history.push({ id: "1-0" as EventId, json: json(1) });
+    feed.onMessage(`{"id":"1-0",${json(667).slice(1)}`); // the real id, another event: read with the history's
+    feed.onMessage(message(1));
+    await tick();
+    expect({ delivered, rejected }).toEqual({ delivered: [1], rejected: ["id"] });
+  });
+
   it("a history that went back after a failover (unreplicated writes lost) is a resync point, not a stall", async () => {
     const { history, publish, delivered, feed } = await liveFeed([1, 2, 3, 4, 5]);
     // The master dies; the promoted replica had only 1-3. Its clock is behind: new ids 4 and 5 again.

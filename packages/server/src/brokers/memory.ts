@@ -50,7 +50,10 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   /** Idempotency records by key, oldest first: the first id, the SHA1 of its event, when it expires. */
   const records = new Map<string, { readonly id: EventId; readonly digest: string; readonly expires: number }>();
   const versions = new Map<string, number>();
+  /** The history is its last `historyLength` entries; the few older ones are cut off in one go, not one per publish. */
   const history: HistoryEntry[] = [];
+  const slack = Math.max(16, historyLength >> 3);
+  const firstKept = () => Math.max(0, history.length - historyLength);
   let lastMs = 0;
   let seq = 0;
   let listener: BrokerListener | undefined;
@@ -74,7 +77,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
   const append = (eventJson: string, versionKeys: readonly string[]): EventId => {
     const id = nextId();
     history.push({ id, json: eventJson });
-    if (history.length > historyLength) history.splice(0, history.length - historyLength);
+    if (history.length > historyLength + slack) history.splice(0, history.length - historyLength);
     for (const key of versionKeys) versions.set(key, (versions.get(key) ?? 0) + 1);
     const message = withEventId(id, eventJson);
     // Deliver asynchronously, as Redis would: publish() resolves before subscribers run.
@@ -124,11 +127,12 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     },
     async readHistory(after, limit): Promise<HistoryPage> {
       ensureOpen();
-      const oldest = history[0];
+      const first = firstKept();
+      const oldest = history[first];
       if (!oldest) return { status: "lost" };
       if (after !== NO_EVENT_YET && compareEventIds(after, oldest.id) < 0) return { status: "gap" };
       // Binary search for the first entry newer than `after`: bounded, never a scan.
-      let lo = 0;
+      let lo = first;
       let hi = history.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
@@ -143,7 +147,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): Broker {
     },
     async readRecent(limit) {
       ensureOpen();
-      return history.slice(-limit);
+      return history.slice(Math.max(firstKept(), history.length - limit));
     },
     ...tickets,
     async ping() {

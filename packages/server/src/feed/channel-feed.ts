@@ -15,7 +15,8 @@ import {
 import type { Broker, BrokerListener, HistoryEntry, HistoryPage } from "../brokers/types.js";
 import { type Frame, bookingFrame } from "../fanout/frames.js";
 import { readHistoryEntry, resyncReasonOf } from "../fanout/resume/history-entry.js";
-import { HistoryTail, messageDigest } from "../fanout/resume/history-tail.js";
+import { HistoryTail } from "../fanout/resume/history-tail.js";
+import { withEventId } from "../brokers/with-event-id.js";
 
 /** A missing id this close to a reconnection is a failover's lost write, not a forgery. */
 const FAILOVER_WINDOW_MS = 10_000;
@@ -190,7 +191,7 @@ export class ChannelFeed implements BrokerListener {
     for (const [at, entry] of entries.entries()) {
       const read = readHistoryEntry(entry, this.limits);
       if (read instanceof ProtocolError) continue;
-      if (at > 0) this.tail.append({ ...read, digest: messageDigest(entry.id, entry.json) });
+      if (at > 0) this.tail.append({ id: read.id, scope: read.scope, frame: read.frame, json: entry.json });
       this.sink.remember(read.id, read.scope);
     }
     this.lastSeen = entries.length < all.length ? (entries.at(-1)?.id ?? NO_EVENT_YET) : (newest ?? NO_EVENT_YET);
@@ -282,13 +283,18 @@ export class ChannelFeed implements BrokerListener {
   private settle(entries: readonly HistoryEntry[], truncated: boolean, startedAt: number): void {
     let next = 0;
     while (this.waiting.length > 0) {
-      const { seq, text, message } = this.waiting[0] as Waiting;
+      const waiting = this.waiting[0] as Waiting;
+      const { seq, text, message } = waiting;
       if (message.id !== undefined) {
-        while (next < entries.length && compareEventIds((entries[next] as HistoryEntry).id, message.id) <= 0) this.deliverEntry(entries[next++] as HistoryEntry);
+        let rang = false;
+        while (next < entries.length && compareEventIds((entries[next] as HistoryEntry).id, message.id) <= 0) {
+          const entry = entries[next++] as HistoryEntry;
+          rang = this.deliverEntry(entry, entry.id === message.id ? waiting : undefined) || rang;
+        }
         const known = this.lastSeen !== undefined && compareEventIds(message.id, this.lastSeen) <= 0;
         if (!known && (truncated || seq >= startedAt)) break; // a later read settles it
         if (!known) this.missing(message.id);
-        else if (this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
+        else if (!rang && this.tail.verify(message.id, text) === false) this.observer.rejected(forged(message.id));
       } else {
         this.deliverLive(message);
       }
@@ -298,12 +304,23 @@ export class ChannelFeed implements BrokerListener {
     if (truncated || this.waiting.length > 0) this.readAgain = true;
   }
 
-  private deliverEntry(entry: HistoryEntry): void {
+  /**
+   * Delivers a history entry. When the doorbell that announced it is the entry's channel message word
+   * for word, the doorbell's check stands for the entry's (the same event, parsed and checked once).
+   *
+   * @returns whether `doorbell` was the entry's own message
+   */
+  private deliverEntry(entry: HistoryEntry, doorbell?: Waiting): boolean {
     this.lastSeen = entry.id;
-    const read = readHistoryEntry(entry, this.limits);
-    if (read instanceof ProtocolError) return this.observer.rejected(read);
-    this.tail.append({ ...read, digest: messageDigest(entry.id, entry.json) });
+    const rang = doorbell !== undefined && doorbell.message.id === entry.id && doorbell.text === withEventId(entry.id, entry.json);
+    const read = rang ? { id: entry.id, scope: doorbell.message.scope, frame: bookingFrame(entry.id, doorbell.message.event) } : readHistoryEntry(entry, this.limits);
+    if (read instanceof ProtocolError) {
+      this.observer.rejected(read);
+      return false;
+    }
+    this.tail.append({ id: read.id, scope: read.scope, frame: read.frame, json: entry.json });
     this.sink.deliver(read.frame, read.scope, this.catchingUp);
+    return rang;
   }
 
   private deliverLive(message: ChannelMessage): void {

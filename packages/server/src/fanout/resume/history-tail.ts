@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { type EventId, type EventScope, NO_EVENT_YET, compareEventIds } from "@realtime-bookings/protocol";
 import type { Frame } from "../frames.js";
+import { withEventId } from "../../brokers/with-event-id.js";
 import type { ReplayEvent, ReplayResult } from "./replay.js";
 
 /** One event of the recent history, parsed and framed once. @internal */
@@ -8,17 +8,13 @@ export interface TailEntry extends ReplayEvent {
   readonly id: EventId;
   readonly scope: EventScope;
   readonly frame: Frame;
-  /** A digest of the channel message the publish script sent for it: a message claiming this id must match. */
-  readonly digest: string;
+  /** The entry's text in the history: a channel message claiming this id must be its message word for word. */
+  readonly json: string;
 }
 
-/** The digest {@link HistoryTail.verify} compares: of the channel message the publish script sends. @internal */
-export const messageDigest = (id: EventId, json: string): string => digest(`{"id":"${id}",${json.slice(1)}`);
-const digest = (text: string): string => createHash("sha1").update(text).digest("base64");
-
 /**
- * How many bytes of frames the tail keeps at most, whatever `capacity` says: large events make it
- * shorter (older resumes then read Redis), never larger.
+ * How many bytes of frames and entry texts the tail keeps at most, whatever `capacity` says: large
+ * events make it shorter (older resumes then read Redis), never larger.
  */
 export const MAX_TAIL_BYTES = 4 * 1024 * 1024;
 
@@ -33,7 +29,9 @@ export const MAX_TAIL_BYTES = 4 * 1024 * 1024;
  * @internal
  */
 export class HistoryTail {
-  private entries: TailEntry[] = [];
+  /** Entries from `head` on are held; the slots before it are emptied and cut off in one go (no shift per append). */
+  private entries: Array<TailEntry | undefined> = [];
+  private head = 0;
   private start: EventId | undefined;
   private bytes = 0;
 
@@ -54,6 +52,7 @@ export class HistoryTail {
   /** Empties the tail: from now on it holds every entry newer than `from` (unknown: `undefined`). */
   reset(from: EventId | undefined): void {
     this.entries = [];
+    this.head = 0;
     this.bytes = 0;
     this.start = from;
   }
@@ -62,11 +61,16 @@ export class HistoryTail {
   append(entry: TailEntry): void {
     if (this.start === undefined) return;
     this.entries.push(entry);
-    this.bytes += entry.frame.bytes.byteLength;
-    while (this.entries.length > this.capacity || (this.bytes > this.maxBytes && this.entries.length > 0)) {
-      const dropped = this.entries.shift() as TailEntry;
-      this.bytes -= dropped.frame.bytes.byteLength;
+    this.bytes += sizeOf(entry);
+    while (this.entries.length - this.head > this.capacity || (this.bytes > this.maxBytes && this.head < this.entries.length)) {
+      const dropped = this.entries[this.head] as TailEntry;
+      this.entries[this.head++] = undefined;
+      this.bytes -= sizeOf(dropped);
       this.start = dropped.id;
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -80,7 +84,7 @@ export class HistoryTail {
     const at = this.firstAfter(id, true);
     const entry = this.entries[at];
     if (entry === undefined || entry.id !== id) return false;
-    return digest(text) === entry.digest;
+    return text === withEventId(id, entry.json);
   }
 
   /**
@@ -91,7 +95,7 @@ export class HistoryTail {
    */
   replayAfter(after: EventId, limit: number): ReplayResult | undefined {
     if (this.start === undefined || compareEventIds(after, this.start) < 0) return undefined;
-    const events = this.entries.slice(this.firstAfter(after, false));
+    const events = this.entries.slice(this.firstAfter(after, false)) as TailEntry[];
     // More than a replay may carry; or `0-0` (a scope with no event) when events exist: which of them
     // the page already shows cannot be told, so the honest answer is a reload, as from Redis.
     if (events.length > limit || (after === NO_EVENT_YET && events.length > 0)) return { status: "resync", reason: "history_exceeded" };
@@ -101,7 +105,7 @@ export class HistoryTail {
 
   /** Binary search: the index of the first entry newer than `id` (or equal to it, when `inclusive`). */
   private firstAfter(id: EventId, inclusive: boolean): number {
-    let lo = 0;
+    let lo = this.head;
     let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -112,3 +116,6 @@ export class HistoryTail {
     return lo;
   }
 }
+
+/** What an entry costs the tail: its frame's bytes and its text (UTF-16 code units, about bytes for JSON). */
+const sizeOf = (entry: TailEntry): number => entry.frame.bytes.byteLength + entry.json.length;
