@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { figures } from "./figures.mjs";
 import { num, ratio, table } from "./format.mjs";
-import { checkTargets } from "./targets.mjs";
+import { checkTargets, checkTargets16 } from "./targets.mjs";
 
 const MARKER = "<!-- analysis -->";
 
@@ -157,10 +157,17 @@ export function renderReport(report) {
   out.push("");
   out.push("## Targets of issue 6");
   out.push("");
-  out.push(checkTargets(report).map((t) => `- ${t.ok === null ? "➖" : t.ok ? "✅" : "❌"} ${t.text}`).join("\n"));
+  out.push(checkTargets(report).map(line).join("\n"));
+  out.push("");
+  out.push("## Targets of issue 16");
+  out.push("");
+  out.push(checkTargets16(report).map(line).join("\n"));
   out.push("");
   return out.join("\n");
 }
+
+/** @param {{ ok: boolean | null, text: string }} t */
+const line = (t) => `- ${t.ok === null ? "➖" : t.ok ? "✅" : "❌"} ${t.text}`;
 
 /**
  * Writes the report, keeping the hand-written analysis after the marker.

@@ -41,6 +41,7 @@ function cliHub({ key, name, label, workers }) {
     label,
     ours: true,
     binaries: ["redis-server"],
+    socketProcesses: workers,
     async start({ n, redis, heartbeatMs }) {
       const port = await freePort();
       const cap = String(2 * n + 1_000);

@@ -12,6 +12,7 @@ function ours({ key, name, label, broker, processes }) {
     label,
     ours: true,
     binaries: broker === "redis" ? ["redis-server"] : [],
+    socketProcesses: processes,
     async start({ redis, heartbeatMs }) {
       const servers = [];
       try {

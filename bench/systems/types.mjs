@@ -38,6 +38,8 @@
  * @property {string} label - what the tables show
  * @property {boolean} ours - true for this project's hub
  * @property {string[]} binaries - external programs it needs (missing → skipped loudly; in CI → failure)
+ * @property {number} [socketProcesses] - how many processes share its sockets (default 1): N is forbidden
+ *   when one process's share passes the open-files limit
  * @property {(ctx: StartContext) => Promise<SystemInstance>} start
  */
 

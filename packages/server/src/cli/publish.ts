@@ -85,7 +85,7 @@ export async function publish(args: readonly string[], env: Env): Promise<number
   };
 
   // Exactly the hub's check (hub.publish and every hub receiving it): serialize, then parse with its limits.
-  const parsed = checkEvent(JSON.stringify(event), HUB_LIMITS);
+  const parsed = checkEvent(JSON.stringify(event), HUB_LIMITS, true);
   if (!parsed.ok) throw refusal(parsed.error);
   const key = flags["idempotency-key"] === undefined ? undefined : safeParseIdempotencyKey(flags["idempotency-key"]);
   if (key && !key.ok) throw new UsageError(`--idempotency-key: ${key.error.message}`);

@@ -3,9 +3,11 @@ import {
   DEFAULT_JSON_LIMITS,
   type EventScope,
   type JsonLimits,
+  type JsonObject,
   type ProtocolError,
-  safeParseBookingMessage,
+  safeParseBookingEvent,
   safeParseIdempotencyKey,
+  safeParseJson,
   versionKeysOf,
 } from "@realtime-bookings/protocol";
 import type { Broker, IdempotentPublish } from "../brokers/types.js";
@@ -22,12 +24,31 @@ const ID_FIELD_LENGTH = '"id":"'.length + 31 + '",'.length;
  *
  * @param text - the event as JSON text
  * @param limits - the hub's JSON limits (`maxEventLength` as `maxLength`)
+ * @param compact - `text` is `JSON.stringify` output: when the event keeps every field of it, it is
+ *   sent as it is instead of serialized again
  * @internal
  */
-export function checkEvent(text: string, limits: JsonLimits): CheckedEvent {
-  const parsed = safeParseBookingMessage(text, { ...limits, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH });
-  // Re-serialized: the publish script wants a compact object, and what goes out is what was checked.
-  return parsed.ok ? { ok: true, json: JSON.stringify(parsed.value.event), scope: parsed.value.scope } : parsed;
+export function checkEvent(text: string, limits: JsonLimits, compact = false): CheckedEvent {
+  const json = safeParseJson(text, { maxDepth: limits.maxDepth, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH });
+  const parsed = json.ok ? safeParseBookingEvent(json.value) : json;
+  if (!parsed.ok) return parsed;
+  const { event, scope } = parsed.value;
+  // Re-serialized unless it is already what the publish script wants (a compact object holding
+  // exactly the checked fields): what goes out is what was checked.
+  const whole = compact && keepsEveryField(json.value as JsonObject, event);
+  return { ok: true, json: whole ? text : JSON.stringify(event), scope };
+}
+
+/** Whether the checked event is the parsed object itself: the same fields in the same order (and in `previous`). */
+function keepsEveryField(raw: JsonObject, event: BookingEvent): boolean {
+  if (!sameKeys(raw, event)) return false;
+  return event.previous === undefined || sameKeys(raw["previous"] as JsonObject, event.previous);
+}
+
+function sameKeys(a: object, b: object): boolean {
+  const x = Object.keys(a);
+  const y = Object.keys(b);
+  return x.length === y.length && x.every((key, i) => key === y[i]);
 }
 
 /** An event checked exactly as every hub will check its channel message. @internal */
@@ -54,9 +75,13 @@ export class Publisher {
     private readonly counters: Counters,
   ) {}
 
-  /** Checks an event given as JSON text (an HTTP body, a CLI argument). */
-  check(text: string): CheckedEvent {
-    return checkEvent(text, this.limits);
+  /**
+   * Checks an event given as JSON text (an HTTP body, a CLI argument).
+   *
+   * @param compact - `text` is `JSON.stringify` output (see {@link checkEvent})
+   */
+  check(text: string, compact = false): CheckedEvent {
+    return checkEvent(text, this.limits, compact);
   }
 
   /**
@@ -85,7 +110,7 @@ export class Publisher {
     } catch (error) {
       throw new HubError("invalid_event", "the event cannot be serialized as JSON", { cause: error });
     }
-    const checked = this.check(text ?? "");
+    const checked = this.check(text ?? "", true);
     if (!checked.ok) throw new HubError("invalid_event", `invalid booking event: ${checked.error.message}`, { cause: checked.error });
     return this.send(checked, key);
   }
