@@ -4,7 +4,8 @@ import { type JsonWebKey, type KeyObject, createHash } from "node:crypto";
 import { AuthenticationError, HubError } from "../errors.js";
 import type { Authenticate } from "../options.js";
 import { type JwtAlgorithm, verificationKeys } from "./keys.js";
-import { TOKEN_FAILURE_REASONS, type TokenFailureReason, tokenFailure, verifyJwt } from "./token-failure.js";
+import { TOKEN_FAILURE_REASONS, type TokenFailureReason, tokenFailure } from "./token-failure.js";
+import { jwtVerifier } from "./verified-tokens.js";
 import { readToken } from "./token-source.js";
 
 /** Options of {@link jwtAuthenticator}. Give `secret`, `publicKey`, or both (during a key migration). */
@@ -134,10 +135,11 @@ export function jwtAuthenticator(options: JwtAuthenticatorOptions): JwtAuthentic
     ...(options.audience === undefined ? {} : { audience: typeof options.audience === "string" ? options.audience : [...options.audience] }),
   };
   const keyFor: JWTVerifyGetKey = (header) => keys.keyFor(header.alg ?? "");
+  const verifyJwt = jwtVerifier(keyFor, verifyOptions);
   const counts = Object.fromEntries(TOKEN_FAILURE_REASONS.map((r) => [r, 0])) as Record<TokenFailureReason, number>;
 
   async function verify(token: string): Promise<VerifiedToken> {
-    const claims = await verifyJwt(token, keyFor, verifyOptions);
+    const claims = await verifyJwt(token);
     const viewer = safeParseViewer(claims);
     if (!viewer.ok) throw tokenFailure("token_claims", viewer.error.message);
     const { sub, jti } = claims;

@@ -5,7 +5,8 @@ import { AuthenticationError, HubError } from "../errors.js";
 import type { HubRequest } from "../http/request.js";
 import type { AuthorizePublish, PublishGrant } from "../options.js";
 import { type JwtAlgorithm, MIN_SECRET_BYTES, verificationKeys } from "./keys.js";
-import { tokenFailure, verifyJwt } from "./token-failure.js";
+import { tokenFailure } from "./token-failure.js";
+import { jwtVerifier } from "./verified-tokens.js";
 import { MAX_TOKEN_LENGTH } from "./token-source.js";
 
 /** Options of {@link publisherAuthorizer}: the keys that verify publisher tokens. */
@@ -51,12 +52,13 @@ export function publisherAuthorizer(options: PublisherAuthorizerOptions): Author
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };
+  const verifyJwt = jwtVerifier(keyFor, verifyOptions);
   return async (request: HubRequest): Promise<PublishGrant> => {
     const header = request.header("authorization");
     if (header === undefined) throw tokenFailure("token_missing", "Send a publisher token as Authorization: Bearer <token>.");
     const token = BEARER.exec(header)?.[1];
     if (token === undefined || token.length > MAX_TOKEN_LENGTH) throw tokenFailure("token_invalid", "The Authorization header must be Bearer <token>.");
-    const claims = await verifyJwt(token, keyFor, verifyOptions);
+    const claims = await verifyJwt(token);
     if (claims["publish"] !== true) {
       throw new AuthenticationError("forbidden", "This token may not publish: mint a publisher token (realtime-bookings token --publisher).", 403);
     }

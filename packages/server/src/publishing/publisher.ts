@@ -29,8 +29,9 @@ const ID_FIELD_LENGTH = '"id":"'.length + 31 + '",'.length;
  * @internal
  */
 export function checkEvent(text: string, limits: JsonLimits, compact = false): CheckedEvent {
-  const json = safeParseJson(text, { maxDepth: limits.maxDepth, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH });
-  const parsed = json.ok ? safeParseBookingEvent(json.value) : json;
+  const json = safeParseJson(text, { ...limits, maxLength: (limits.maxLength ?? DEFAULT_JSON_LIMITS.maxLength) - ID_FIELD_LENGTH });
+  if (!json.ok) return json;
+  const parsed = safeParseBookingEvent(json.value);
   if (!parsed.ok) return parsed;
   const { event, scope } = parsed.value;
   // Re-serialized unless it is already what the publish script wants (a compact object holding
@@ -42,7 +43,8 @@ export function checkEvent(text: string, limits: JsonLimits, compact = false): C
 /** Whether the checked event is the parsed object itself: the same fields in the same order (and in `previous`). */
 function keepsEveryField(raw: JsonObject, event: BookingEvent): boolean {
   if (!sameKeys(raw, event)) return false;
-  return event.previous === undefined || sameKeys(raw["previous"] as JsonObject, event.previous);
+  const previous = "previous" in event ? event.previous : undefined;
+  return previous === undefined || sameKeys(raw["previous"] as JsonObject, previous);
 }
 
 function sameKeys(a: object, b: object): boolean {
