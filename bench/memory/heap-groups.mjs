@@ -16,8 +16,11 @@ const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 export function groupOf(type, name) {
   switch (type) {
     case "object":
+      return name;
     case "native":
-      return name.startsWith("Node / ") || type === "native" ? `(native) ${name}` : name;
+    case "synthetic":
+      // Node's C++ objects (a TCP wrap, a parser buffer): outside the JS heap, sized by Node.
+      return `(native) ${name}`;
     case "closure":
       return "(closure)";
     case "string":
@@ -117,7 +120,9 @@ export function holdersOf(s, group) {
       const to = /** @type {number} */ (s.edges[edge + toAt]) / width;
       if (r.group(to) !== group) continue;
       const raw = /** @type {number} */ (s.edges[edge + nameAt]);
-      const name = type === "element" || type === "hidden" ? `[${raw}]` : (s.strings[raw] ?? "?");
+      // Indexes (elements, hash-table slots) are left out, so one kind of holder counts once.
+      const named = type === "element" || type === "hidden" ? "[]" : (s.strings[raw] ?? "?");
+      const name = /^\d+$/.test(named) ? "[]" : named;
       const key = `${r.group(from)} ${r.type(from) === "closure" ? `(${r.name(from)})` : ""}.${name}`.replace(" .", ".");
       holders.set(key, (holders.get(key) ?? 0) + 1);
     }

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `node bench/memory/stream-heap.mjs [--systems i,h] [--n 2000,10000] [--passes memory,heap]
-//  [--holders "IncomingMessage,(string) holding a JWT"] [--path Socket] [--top 30] [--out file.json] [--keep dir]`
+//  [--settle-ms 1000] [--holders "IncomingMessage,(string) holding a JWT"] [--path Socket] [--top 30] [--out file.json] [--keep dir]`
 //
 // What a server holds per open stream: it starts a bench system (default (i), the `realtime-bookings
 // serve` CLI with JWT auth on Redis, and (h), the bare node:http floor) with probe-preload.mjs in it,
 // opens N streams from the bench's load generator (raw sockets, spread over source addresses, each
 // (i) stream with its own token in `?token=`), and compares the server at 0 and at N streams:
 //   - pass `memory`: PSS (from /proc), and Node's memoryUsage() and V8 heap spaces after two full GCs;
+//   - pass `allocations` (opt-in): V8's sampling heap profiler while the N streams open, objects
+//     since collected included: bytes allocated per stream, by module and by function;
 //   - pass `heap`: two heap snapshots, their objects grouped by constructor / kind, self size and count
 //     per stream, and, with --holders, who references each listed group (--path: one root chain).
 // Each pass starts its own server: a snapshot's own allocations would distort the PSS figures.
@@ -27,6 +29,8 @@ import { readHeapSnapshot } from "./heap-snapshot.mjs";
 
 const PROBE = fileURLToPath(new URL("./probe-preload.mjs", import.meta.url));
 const WANTED_FDS = 60_000;
+/** Node flags given for the servers (e.g. `--max-semi-space-size=4`), before the probe's. */
+const EXTRA_NODE_ARGS = process.env["BENCH_SERVER_NODE_ARGS"] ?? "";
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -74,12 +78,12 @@ const round = (/** @type {number} */ x, digits = 0) => Math.round(x * 10 ** digi
 /**
  * Starts a system with the probe in it, measures at 0 streams, opens `n`, measures again, stops.
  *
- * @param {{ system: import("../systems/types.mjs").SystemDefinition, n: number, redis: import("../lib/redis.mjs").BenchRedis, generator: LoadGenerator, measure: (probe: Awaited<ReturnType<typeof probeClient>>, phase: "before" | "after", pids: number[]) => Promise<unknown> }} options
+ * @param {{ system: import("../systems/types.mjs").SystemDefinition, n: number, settleMs: number, redis: import("../lib/redis.mjs").BenchRedis, generator: LoadGenerator, measure: (probe: Awaited<ReturnType<typeof probeClient>>, phase: "before" | "after", pids: number[]) => Promise<unknown> }} options
  */
-async function withStreams({ system, n, redis, generator, measure }) {
+async function withStreams({ system, n, settleMs, redis, generator, measure }) {
   const port = await freePort();
   process.env["MEM_PROBE_PORT"] = String(port);
-  process.env["BENCH_SERVER_NODE_ARGS"] = `--import ${PROBE}`;
+  process.env["BENCH_SERVER_NODE_ARGS"] = `${EXTRA_NODE_ARGS} --import ${PROBE}`;
   await redis.flush();
   const tmpDir = mkdtempSync(join(tmpdir(), `stream-heap-${system.name}-`));
   const instance = await system.start({ n, redis, tmpDir, heartbeatMs: 15_000 });
@@ -91,7 +95,7 @@ async function withStreams({ system, n, redis, generator, measure }) {
     const opened = await generator.connect(instance.target, Array.from({ length: n }, () => ({ role: /** @type {const} */ ("admin") })), { timeoutMs: 120_000 });
     if (opened.live < n) throw new Error(`${system.name}: ${opened.live} of ${n} streams live (${JSON.stringify(opened.lostReasons)})`);
     console.log(`[stream-heap] ${system.name}: ${n} streams live in ${Math.round(opened.ms)} ms`);
-    await sleep(1_000);
+    await sleep(settleMs);
     const after = await measure(probe, "after", instance.pids());
     return { before, after };
   } finally {
@@ -123,6 +127,47 @@ async function memoryPass(/** @type {Omit<Parameters<typeof withStreams>[0], "me
     /** RSS beyond the V8 heap's pages: malloc (native objects, buffers, parsers), stacks. */
     outsideHeap: per(after.rss - before.rss) - heapPhysical,
   };
+}
+
+/**
+ * Allocations pass: V8's sampling heap profiler from 0 to N streams, objects since collected
+ * included: the bytes allocated per stream opened, by function and by module.
+ */
+async function allocationsPass(/** @type {Omit<Parameters<typeof withStreams>[0], "measure"> & { top: number }} */ options) {
+  const { after } = /** @type {{ after: any }} */ (
+    await withStreams({ ...options, measure: async (probe, phase) => (await probe.ask(`sample ${phase === "before" ? "start" : "stop"}`)).profile })
+  );
+  /** @type {Map<string, number>} */
+  const byFunction = new Map();
+  /** @type {Map<string, number>} */
+  const byModule = new Map();
+  /** @type {any[]} */
+  const stack = [after];
+  let total = 0;
+  for (let guard = 0; stack.length > 0 && guard < 10_000_000; guard++) {
+    const node = stack.pop();
+    stack.push(...(node.children ?? []));
+    if (!node.selfSize) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const module = moduleOf(url);
+    const key = `${functionName || "(anonymous)"} (${module}${url ? `:${url.split("/").pop()}:${lineNumber + 1}` : ""})`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+    byModule.set(module, (byModule.get(module) ?? 0) + node.selfSize);
+    total += node.selfSize;
+  }
+  const top = (/** @type {Map<string, number>} */ map, /** @type {number} */ count) =>
+    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, bytes]) => ({ name, bytes: round(bytes / options.n) }));
+  return { total: round(total / options.n), byModule: top(byModule, 12), byFunction: top(byFunction, options.top) };
+}
+
+/** The package or part of Node a script belongs to. @param {string} url */
+function moduleOf(url) {
+  if (!url) return "(native or V8)";
+  if (url.startsWith("node:")) return url.split("/").slice(0, 2).join("/");
+  const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
+  if (pkg) return pkg;
+  const ours = url.match(/packages\/([^/]+)\//)?.[1];
+  return ours ? `@realtime-bookings/${ours}` : url.split("/").slice(-2).join("/");
 }
 
 /** Heap pass: two snapshots, grouped, per stream. */
@@ -168,6 +213,8 @@ async function main() {
     return system;
   });
   const counts = (args["n"] ?? "2000").split(",").map(Number);
+  // How long the streams stay open before the second measurement (the bench's idle scenario: 1 s).
+  const settleMs = Number(args["settle-ms"] ?? 1_000);
   const passes = (args["passes"] ?? "memory,heap").split(",");
   const holders = args["holders"] ? args["holders"].split(",") : [];
   const top = Number(args["top"] ?? 30);
@@ -180,9 +227,10 @@ async function main() {
     await generator.ready();
     for (const n of counts) {
       for (const system of systems) {
-        const result = { system: system.key, name: system.name, n, node: process.version, memory: /** @type {unknown} */ (undefined), heap: /** @type {unknown} */ (undefined) };
-        if (passes.includes("memory")) result.memory = await memoryPass({ system, n, redis, generator });
-        if (passes.includes("heap")) result.heap = await heapPass({ system, n, redis, generator, dir, holders, path: args["path"], top });
+        const result = { system: system.key, name: system.name, n, node: process.version, memory: /** @type {unknown} */ (undefined), allocations: /** @type {unknown} */ (undefined), heap: /** @type {unknown} */ (undefined) };
+        if (passes.includes("memory")) result.memory = await memoryPass({ system, n, settleMs, redis, generator });
+        if (passes.includes("allocations")) result.allocations = await allocationsPass({ system, n, settleMs, redis, generator, top });
+        if (passes.includes("heap")) result.heap = await heapPass({ system, n, settleMs, redis, generator, dir, holders, path: args["path"], top });
         results.push(result);
         print(result);
       }
@@ -205,6 +253,10 @@ function machine() {
 function print(result) {
   console.log(`\n## ${result.system}) ${result.name}, N = ${result.n} (${result.node}), bytes per stream`);
   if (result.memory) console.log(JSON.stringify(result.memory));
+  if (result.allocations) {
+    console.log(`allocated while opening: ${result.allocations.total} B per stream; by module:`, result.allocations.byModule.map((/** @type {any} */ m) => `${m.name} ${m.bytes}`).join(", "));
+    for (const f of result.allocations.byFunction) console.log(`  ${f.bytes}\t${f.name}`);
+  }
   if (!result.heap) return;
   console.log(`JS heap (snapshot self sizes): ${result.heap.total} B per stream`);
   console.log("| group | bytes | count |\n| --- | ---: | ---: |");
