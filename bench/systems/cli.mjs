@@ -45,7 +45,9 @@ function cliHub({ key, name, label, workers }) {
     async start({ n, redis, heartbeatMs }) {
       const port = await freePort();
       const cap = String(2 * n + 1_000);
-      const child = spawnTracked(process.execPath, ["--expose-gc", "--import", PRELOAD, CLI, "serve", "--workers", String(workers), "--redis", redis.url, "--key-prefix", "bench",
+      // BENCH_SERVER_NODE_ARGS: extra Node flags, as for the bench's own Node servers (node-server.mjs).
+      const extra = (process.env["BENCH_SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+      const child = spawnTracked(process.execPath, ["--expose-gc", ...extra, "--import", PRELOAD, CLI, "serve", "--workers", String(workers), "--redis", redis.url, "--key-prefix", "bench",
         "--port", String(port), "--host", "127.0.0.1", "--heartbeat-ms", String(heartbeatMs), "--max-connections", cap, "--max-sockets", String(2 * n + 3_000),
         // The load generator's raw sockets carry each viewer's token in the URL: the weaker option, on.
         "--drain-ms", "0", "--shutdown-timeout-ms", "2000", "--allow-query-token"], { env: { ...process.env, REALTIME_BOOKINGS_SECRET: SECRET } });

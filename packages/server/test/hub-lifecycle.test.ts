@@ -1,6 +1,6 @@
 import { openSse, sleep } from "@realtime-bookings/test-utils";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createBookingHub, memoryBroker } from "../src/index.js";
 import { type HubServer, startHubServer, viewerFromQuery } from "./support/hub-server.js";
 
@@ -9,8 +9,9 @@ const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
+let takeSockets = false;
 const start = async (options: Parameters<typeof startHubServer>[1] = {}): Promise<HubServer> => {
-  const server = await startHubServer(memoryBroker(), options);
+  const server = await startHubServer(memoryBroker(), options, { takeSockets });
   open.push(server);
   return server;
 };
@@ -27,7 +28,15 @@ const until = async (check: () => boolean, ms = 3000) => {
 };
 const booking = (id: number) => ({ type: "create" as const, data: { id, specialist_id: 3, workpoint_id: 1 } });
 
-describe("hub lifecycle", () => {
+// Every Node-shape behaviour, on the response (a hub mounted in an app's server) and on the socket
+// taken from node:http once the stream started (the standalone server).
+describe.each([
+  { mount: "mounted in node:http", take: false },
+  { mount: "streams on taken sockets", take: true },
+])("hub lifecycle, $mount", ({ take }) => {
+  beforeAll(() => {
+    takeSockets = take;
+  });
   it("announces its heartbeat interval in `ready` and sends named heartbeat events on it (a native EventSource sees them)", async () => {
     const server = await start({ heartbeatMs: 40 });
     const reader = await sse(server.streamUrl("admin"));

@@ -1,4 +1,4 @@
-import { type JsonWebKey, KeyObject, createPublicKey } from "node:crypto";
+import { type JsonWebKey, KeyObject, createPublicKey, webcrypto } from "node:crypto";
 import { HubError } from "../errors.js";
 
 /**
@@ -62,8 +62,11 @@ function toPublicKey(input: string | KeyObject | JsonWebKey): KeyObject {
 /** The keys and algorithm allowlist of a verifier. @internal */
 export interface VerificationKeys {
   readonly algorithms: readonly JwtAlgorithm[];
-  /** The key that verifies a token whose header names `alg` (already checked against the allowlist). */
-  keyFor(alg: string): KeyObject | Uint8Array;
+  /**
+   * The key that verifies a token whose header names `alg` (already checked against the allowlist):
+   * the public key, or the secret as an HMAC `CryptoKey` for `alg`'s hash.
+   */
+  keyFor(alg: string): KeyObject | Promise<webcrypto.CryptoKey>;
 }
 
 /**
@@ -107,8 +110,25 @@ export function verificationKeys(options: {
       throw new HubError("invalid_options", `algorithm ${alg} cannot be verified with the ${publicKey?.asymmetricKeyType ?? "missing"} public key`);
     }
   }
+  const hmac = secret && hmacKeys(secret);
   return {
     algorithms,
-    keyFor: (alg) => (alg.startsWith("HS") ? (secret as Uint8Array) : (publicKey as KeyObject)),
+    keyFor: (alg) => (alg.startsWith("HS") && hmac ? hmac(alg) : (publicKey as KeyObject)),
+  };
+}
+
+/**
+ * The secret imported once per HMAC algorithm. Given the raw bytes, jose would import them into a
+ * new `CryptoKey` for every token it verifies: about 10 KB of garbage per stream opened.
+ */
+function hmacKeys(secret: Uint8Array): (alg: string) => Promise<webcrypto.CryptoKey> {
+  const imported = new Map<string, Promise<webcrypto.CryptoKey>>();
+  return (alg) => {
+    let key = imported.get(alg);
+    if (!key) {
+      key = webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: `SHA-${alg.slice(2)}` }, false, ["verify"]);
+      imported.set(alg, key);
+    }
+    return key;
   };
 }

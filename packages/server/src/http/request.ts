@@ -40,15 +40,19 @@ function cookieReader(header: () => string | undefined): (name: string) => strin
   };
 }
 
-/** @internal */
-export function fromNode(req: IncomingMessage): HubRequest {
+/**
+ * @param parsed - `req.url` already parsed against `http://localhost` (the standalone server routes by
+ *   it), so it is not parsed twice
+ * @internal
+ */
+export function fromNode(req: IncomingMessage, parsed?: URL): HubRequest {
   const header = (name: string): string | undefined => {
     const value = req.headers[name.toLowerCase()];
     return Array.isArray(value) ? value.join(", ") : value;
   };
   let url: URL;
   try {
-    url = new URL(req.url ?? "/", BASE);
+    url = parsed ?? new URL(req.url ?? "/", BASE);
   } catch {
     url = new URL("/", BASE);
   }

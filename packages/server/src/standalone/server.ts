@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type EventsHandler, STREAM_SOCKETS, type StreamSockets } from "../endpoints/events-endpoint.js";
 import { HubError } from "../errors.js";
 import { errorResponse, jsonResponse, sendNode } from "../http/plain-response.js";
 import type { BookingHub } from "../hub/create-hub.js";
@@ -107,9 +108,13 @@ async function drainFirst(hub: BookingHub, drainMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-async function closeGracefully(server: Server, hub: BookingHub, shutdownTimeoutMs: number): Promise<void> {
+async function closeGracefully(server: Server, hub: BookingHub, shutdownTimeoutMs: number, streams: StreamSockets | undefined): Promise<void> {
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-  const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+  const cut = setTimeout(() => {
+    server.closeAllConnections();
+    // Streams whose sockets were taken from node:http are not among its connections.
+    streams?.cut();
+  }, shutdownTimeoutMs);
   // Ended streams leave idle keep-alive sockets behind: close them as they become idle.
   const sweep = setInterval(() => server.closeIdleConnections(), 50);
   let hubTimer: NodeJS.Timeout | undefined;
@@ -171,9 +176,11 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
   }
   const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
   const startedAt = Date.now();
+  // The hub's streams write to their sockets directly once started: this server owns every socket.
+  const streams = (hub.events as Partial<EventsHandler>)[STREAM_SOCKETS];
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>([
     // A stream ends when its credentials expire: the hub does it, from authenticate's expiresAt.
-    [`${prefix}/events`, (req, res) => hub.events.node(req, res)],
+    [`${prefix}/events`, streams ? (req, res, url) => streams.node(req, res, url) : (req, res) => hub.events.node(req, res)],
     [`${prefix}/version`, (req, res) => hub.version.node(req, res)],
     // The token arrives once, in a header; the answer is a single-use ticket for ?ticket= (no token in URLs).
     [`${prefix}/ticket`, (req, res) => hub.ticket.node(req, res)],
@@ -264,7 +271,7 @@ export function createStandaloneServer(options: StandaloneServerOptions): Standa
       });
     },
     close() {
-      closing ??= drainFirst(hub, drainMs).then(() => closeGracefully(server, hub, shutdownTimeoutMs));
+      closing ??= drainFirst(hub, drainMs).then(() => closeGracefully(server, hub, shutdownTimeoutMs, streams));
       return closing;
     },
   };

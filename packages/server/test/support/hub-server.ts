@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type EventsHandler, STREAM_SOCKETS } from "../../src/endpoints/events-endpoint.js";
 import { type BookingHub, type BookingHubOptions, type Broker, type Viewer, createBookingHub } from "../../src/index.js";
 
 /** A hub mounted on a real node:http server, as the README shows. */
@@ -26,9 +27,15 @@ export function viewerFromQuery(url: URL): Viewer | null {
   return null;
 }
 
-export async function startHubServer(broker: Broker, options: Partial<BookingHubOptions> = {}): Promise<HubServer> {
+/**
+ * @param mount - `takeSockets`: streams go through the standalone server's path, which takes each
+ *   stream's socket from node:http once started (the server owns every socket)
+ */
+export async function startHubServer(broker: Broker, options: Partial<BookingHubOptions> = {}, mount: { takeSockets?: boolean } = {}): Promise<HubServer> {
   const hub = createBookingHub({ broker, authenticate: (request) => viewerFromQuery(request.url), ...options });
+  const streams = mount.takeSockets ? (hub.events as EventsHandler)[STREAM_SOCKETS] : undefined;
   const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/events") && streams) return void streams.node(req, res, new URL(req.url, "http://localhost"));
     if (req.url?.startsWith("/events")) return void hub.events.node(req, res);
     if (req.url?.startsWith("/version")) return void hub.version.node(req, res);
     if (req.url?.startsWith("/publish")) return void hub.publisher.node(req, res);
@@ -46,6 +53,7 @@ export async function startHubServer(broker: Broker, options: Partial<BookingHub
     async close() {
       await hub.close();
       server.closeAllConnections();
+      streams?.cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
