@@ -61,7 +61,7 @@ async function createCluster(ports: readonly number[]): Promise<void> {
   cli.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
   cli.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
   const timer = setTimeout(() => cli.kill("SIGKILL"), 30_000);
-  const [code] = (await once(cli, "exit")) as [number | null];
+  const [code] = (await once(cli, "close")) as [number | null]; // "close": all of its output is read
   clearTimeout(timer);
   if (code !== 0 || !out.includes("All 16384 slots covered")) throw new Error(`redis-cli --cluster create failed: ${out}`);
 }

@@ -90,7 +90,7 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
   cli.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
   cli.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
   const timer = setTimeout(() => cli.kill("SIGKILL"), 15_000);
-  await once(cli, "exit");
+  await once(cli, "close"); // not "exit": stdout may still hold the reply then
   clearTimeout(timer);
   return out.replace(/\n$/, "");
 }

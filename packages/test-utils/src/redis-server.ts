@@ -89,7 +89,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       const cli = spawn("redis-cli", ["-p", String(port), ...args], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       cli.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-      await once(cli, "exit");
+      await once(cli, "close"); // not "exit": stdout may still hold the reply then
       return out;
     },
   };

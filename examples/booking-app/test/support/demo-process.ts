@@ -35,7 +35,7 @@ export async function runBuilt(script: string, args: readonly string[], env: Rec
   child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const [code] = (await once(child, "exit")) as [number | null];
+  const [code] = (await once(child, "close")) as [number | null]; // "close": all of its output is read
   clearTimeout(timer);
   return { code: code ?? -1, stdout, stderr };
 }
