@@ -41,30 +41,17 @@ export async function filtered(ctx, { live }) {
   // Warm-up, unmeasured: in batches, with the same deliveries, bounded in time like phase 2.
   const warmBase = ctx.takeSeq(p.filteredWarmupEvents);
   await ctx.generator.window(warmBase, p.filteredWarmupEvents);
-  const warmStart = performance.now();
-  let warmed = 0;
-  while (warmed < p.filteredWarmupEvents && performance.now() - warmStart < p.filteredCostMaxMs) {
-    const batch = Math.min(100, p.filteredWarmupEvents - warmed);
-    await ctx.instance.publish(makeEvents(warmBase + warmed, batch, scope));
-    warmed += batch;
-    await waitForDeliveries(ctx, warmed, { deadlineMs: 30_000, stallMs: 5000 });
-  }
+  const warmed = await publishInBatches(ctx, warmBase, p.filteredWarmupEvents, scope, () => false);
   const warmup = await ctx.generator.collect();
 
   // Phase 2: CPU per event.
   const costBase = ctx.takeSeq(p.filteredCostMaxEvents);
   await ctx.generator.window(costBase, p.filteredCostMaxEvents);
   const before = sampleAll(ctx);
-  const costStart = performance.now();
-  let published = 0;
-  while (published < p.filteredCostMaxEvents && performance.now() - costStart < p.filteredCostMaxMs) {
-    const batch = Math.min(100, p.filteredCostMaxEvents - published);
-    await ctx.instance.publish(makeEvents(costBase + published, batch, scope));
-    published += batch;
-    await waitForDeliveries(ctx, published, { deadlineMs: 30_000, stallMs: 5000 });
+  const published = await publishInBatches(ctx, costBase, p.filteredCostMaxEvents, scope, (count) => {
     const spent = cpuMs(before.server, sampleAll(ctx).server);
-    if (spent >= p.filteredCostMinCpuMs && published >= Math.min(500, p.filteredCostMaxEvents)) break;
-  }
+    return spent >= p.filteredCostMinCpuMs && count >= Math.min(500, p.filteredCostMaxEvents);
+  });
   await sleep(300); // let every process finish its share
   const after = sampleAll(ctx);
   const phase2 = await ctx.generator.collect();
@@ -89,4 +76,28 @@ export async function filtered(ctx, { live }) {
       Math.max(0, phase1.counters.deliveries - p.filteredLatencyEvents) + Math.max(0, warmup.counters.deliveries - warmed) + Math.max(0, phase2.counters.deliveries - published),
     ...cpuVerdict(ctx, before, after, phase2.workers),
   };
+}
+
+/**
+ * Publishes up to `max` events to `scope` in batches of 100, waiting for each batch's deliveries, for
+ * at most `filteredCostMaxMs` or until `enough(publishedSoFar)`.
+ *
+ * @param {import("./common.mjs").ScenarioContext} ctx
+ * @param {number} base - the first event's sequence number
+ * @param {number} max
+ * @param {{ specialist: number, workpoint: number }} scope
+ * @param {(published: number) => boolean} enough
+ * @returns {Promise<number>} how many were published
+ */
+async function publishInBatches(ctx, base, max, scope, enough) {
+  const start = performance.now();
+  let published = 0;
+  while (published < max && performance.now() - start < ctx.params.filteredCostMaxMs) {
+    const batch = Math.min(100, max - published);
+    await ctx.instance.publish(makeEvents(base + published, batch, scope));
+    published += batch;
+    await waitForDeliveries(ctx, published, { deadlineMs: 30_000, stallMs: 5000 });
+    if (enough(published)) break;
+  }
+  return published;
 }

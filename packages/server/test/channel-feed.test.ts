@@ -129,7 +129,8 @@ describe("ChannelFeed recovery", () => {
     expect(delivered).toEqual([1]);
   });
 
-  it("rejects an id the history does not hold, and it moves nothing: later events still arrive", async () => {
+  /** A started feed over a scripted history, recording what it delivers and what it rejects (by field). */
+  async function rejectingFeed() {
     const history: HistoryEntry[] = [];
     const rejected: string[] = [];
     const { delivered, target } = recordingTarget();
@@ -137,6 +138,11 @@ describe("ChannelFeed recovery", () => {
     await feed.start();
     feed.onReady();
     await tick();
+    return { history, rejected, delivered, feed };
+  }
+
+  it("rejects an id the history does not hold, and it moves nothing: later events still arrive", async () => {
+    const { history, rejected, delivered, feed } = await rejectingFeed();
     feed.onMessage(`{"id":"999999999999999-0",${json(666).slice(1)}`); // a forged far-future id
     await tick();
     history.push({ id: "1-0" as EventId, json: json(1) });
@@ -151,13 +157,7 @@ describe("ChannelFeed recovery", () => {
   });
 
   it("a forged body that rings before the real message: the history's event goes out, the forgery is rejected", async () => {
-    const history: HistoryEntry[] = [];
-    const rejected: string[] = [];
-    const { delivered, target } = recordingTarget();
-    const feed = new ChannelFeed(scriptedBroker(history), target, { ...target, rejected: (e) => void rejected.push(e.field ?? e.code) }, {}, 100, (call) => call());
-    await feed.start();
-    feed.onReady();
-    await tick();
+    const { history, rejected, delivered, feed } = await rejectingFeed();
     history.push({ id: "1-0" as EventId, json: json(1) });
     feed.onMessage(`{"id":"1-0",${json(667).slice(1)}`); // the real id, another event: read with the history's
     feed.onMessage(message(1));
