@@ -83,3 +83,20 @@ describe.runIf(available)("a broker's close() never waits for Redis for ever", (
     client.disconnect();
   });
 });
+
+describe.runIf(available)("a hub closed before its subscription was made", () => {
+  it("says nothing: a command that publishes once and exits prints no error (ioredis and node-redis)", async () => {
+    const { createBookingHub } = await import("../src/index.js");
+    const errors: unknown[][] = [];
+    const logger = { warn() {}, error: (...args: unknown[]) => void errors.push(args) };
+    const nodeClient = createClient({ url: redis.url });
+    nodeClient.on("error", () => {});
+    await nodeClient.connect();
+    for (const broker of [ioredisBroker(createRedisClient({ url: redis.url }), { prefix: "close3" }), nodeRedisBroker(nodeClient, { prefix: "close4" })]) {
+      const hub = createBookingHub({ broker, authenticate: () => null, logger });
+      await hub.close(); // at once: the subscription is still being made
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors).toEqual([]);
+  });
+});

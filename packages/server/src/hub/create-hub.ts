@@ -172,8 +172,9 @@ export function createBookingHub(options: BookingHubOptions): BookingHub {
   const laravel = o.laravel && new LaravelFeed(broker, o.laravel, broadcaster, watch, limits);
   const feed = new ChannelFeed(broker, broadcaster, watch, limits, o.replayLimit, guard);
   const subscribed = feed.start();
-  subscribed.catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to the broker", error));
-  laravel?.start().catch((error: unknown) => o.logger.error("[realtime-bookings] could not subscribe to Laravel's channels", error));
+  // A hub closed before its subscription was made (a CLI that publishes once and exits) cut it itself: not an error.
+  subscribed.catch((error: unknown) => closed || o.logger.error("[realtime-bookings] could not subscribe to the broker", error));
+  laravel?.start().catch((error: unknown) => closed || o.logger.error("[realtime-bookings] could not subscribe to Laravel's channels", error));
 
   const admission = new Admission(o, counters, {
     get closed() {
