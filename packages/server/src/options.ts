@@ -72,7 +72,9 @@ export interface BookingHubOptions {
    */
   readonly broker?: Broker | undefined;
   /**
-   * How often every stream gets a heartbeat comment, in ms; proxies cut idle lines at 30–100 s.
+   * How often every stream gets a heartbeat, in ms; proxies cut idle lines at 30–100 s. The hub spreads
+   * the heartbeats over the period (a slice of the streams every 250 ms, at most 64 slices), so each
+   * stream gets one per period but the streams never all at once.
    * @defaultValue 25000
    */
   readonly heartbeatMs?: number | undefined;

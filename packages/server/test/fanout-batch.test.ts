@@ -34,8 +34,11 @@ describe("fan-out batches", () => {
     return counts;
   }
 
-  it("writes the events that reach the hub in one turn to each connection in one socket write, in order", async () => {
-    const server = await startHubServer(memoryBroker());
+  it.each([
+    { mount: "mounted in node:http", takeSockets: false },
+    { mount: "on taken sockets (the standalone server)", takeSockets: true },
+  ])("writes the events that reach the hub in one turn to each connection in one socket write, in order ($mount)", async ({ takeSockets }) => {
+    const server = await startHubServer(memoryBroker(), {}, { takeSockets });
     open.push(server);
     const writes = countWrites(server);
     const readers = [await openSse(server.streamUrl("admin")), await openSse(server.streamUrl("spec-3"))];

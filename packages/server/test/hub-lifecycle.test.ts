@@ -51,6 +51,24 @@ describe.each([
     expect(reader.events).toEqual([]);
   });
 
+  it("spreads the heartbeats of many streams over the period instead of writing to all of them at once, each stream still once per period", async () => {
+    const server = await start({ heartbeatMs: 1_000 }); // four slices of 250 ms
+    const readers = await Promise.all(Array.from({ length: 8 }, (_, k) => sse(server.streamUrl(`spec-${k + 1}`))));
+    const firstAt = new Map<number, number>();
+    const secondAt = new Map<number, number>();
+    await until(() => {
+      readers.forEach((r, k) => {
+        if (r.heartbeats.length >= 1 && !firstAt.has(k)) firstAt.set(k, Date.now());
+        if (r.heartbeats.length >= 2 && !secondAt.has(k)) secondAt.set(k, Date.now());
+      });
+      return secondAt.size === readers.length;
+    }, 5_000);
+    const firsts = [...firstAt.values()];
+    // Two streams per slice: their first heartbeats come in four turns about 250 ms apart, not one.
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThanOrEqual(400);
+    for (const [k, at] of secondAt) expect(at - (firstAt.get(k) as number)).toBeGreaterThanOrEqual(700); // once per period
+  });
+
   it("frees a connection as soon as its client goes", async () => {
     const server = await start();
     const a = await sse(server.streamUrl("spec-3"));

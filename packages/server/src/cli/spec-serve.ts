@@ -131,7 +131,7 @@ Endpoints (under --path-prefix):
       help: "a request must send its headers within this, or gets 408 and is closed",
       docs: "a request must send its headers within this, and all of it within twice this, or it gets 408 and is closed (checked every second); an open stream is not affected",
     },
-    "heartbeat-ms": { group: "HTTP", value: "<ms>", integer: { min: 10, max: 3_600_000, default: 25_000 }, help: "comment sent on idle streams (proxies cut idle lines at 30-100 s)" },
+    "heartbeat-ms": { group: "HTTP", value: "<ms>", integer: { min: 10, max: 3_600_000, default: 25_000 }, help: "heartbeat period: every stream gets one per period, spread over it (proxies cut idle lines at 30-100 s)" },
     "retry-ms": { group: "HTTP", value: "<ms>", integer: { min: 1, max: 3_600_000, default: 2000 }, help: "base reconnection delay sent to clients, jittered up to twice it" },
     "metrics-token": { group: "HTTP", value: "<token>", env: "REALTIME_BOOKINGS_METRICS_TOKEN", help: "require Authorization: Bearer <token> on /metrics" },
     "drain-ms": {

@@ -89,6 +89,7 @@ export function eventsEndpoint(deps: EventsDeps): EventsHandler {
         // Head and preamble leave in one write, as they always did.
         sink.write(preamble);
         if (take) taken.take(req, res, sink, started);
+        else sink.direct();
       });
       if ("status" in opened) return sendNode(res, opened);
       connection = opened;

@@ -6,6 +6,7 @@ import type { Connection, ExpiryNotice } from "./connection.js";
 import { ExpiryWheel } from "./expiry-wheel.js";
 import { fanOut } from "./fan-out.js";
 import { type Frame, HEARTBEAT, checkpointFrame, preamble, resyncFrame } from "./frames.js";
+import { HeartbeatWheel } from "./heartbeat-wheel.js";
 import { LagRecorder } from "./lag-histogram.js";
 import { Registry } from "./registry.js";
 import { ScopeCursors } from "./resume/cursors.js";
@@ -23,7 +24,7 @@ export class Broadcaster {
   private readonly registry = new Registry();
   private readonly cursors = new ScopeCursors();
   private readonly batch: FanoutBatch;
-  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly heartbeats: HeartbeatWheel<Connection>;
   private readonly expiries = new ExpiryWheel();
   /** Publish → socket-write lag of each event. */
   readonly lag = new LagRecorder();
@@ -49,20 +50,20 @@ export class Broadcaster {
       },
       (error) => logger.error("[realtime-bookings] fan-out failed", error),
     );
-    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
-    this.heartbeat.unref?.();
+    this.heartbeats = new HeartbeatWheel(heartbeatMs, (slice) => this.beat(slice));
   }
 
   /**
-   * Every live stream gets a heartbeat; one that has been given nothing since the checkpoint gets it
-   * with the checkpoint as its id, so its resume point keeps up with the history (see
-   * `ScopeCursors.checkpoint`). What is queued goes out first, so nothing older is still on its way.
+   * Every live stream of one slice gets a heartbeat (the wheel beats each slice once per period); one
+   * that has been given nothing since the checkpoint gets it with the checkpoint as its id, so its
+   * resume point keeps up with the history (see `ScopeCursors.checkpoint`). What is queued goes out
+   * first, so nothing older is still on its way.
    */
-  private beat(): void {
+  private beat(slice: ReadonlySet<Connection>): void {
     this.batch.flush();
     const checkpoint = this.cursors.checkpoint();
     const frame = checkpoint === undefined ? undefined : { id: checkpoint, bytes: checkpointFrame(checkpoint) };
-    this.registry.forEach((c) => c.heartbeat(HEARTBEAT, frame));
+    for (const c of slice) c.heartbeat(HEARTBEAT, frame);
   }
 
   deliver(frame: Frame, scope: EventScope, recovered: boolean): void {
@@ -88,6 +89,7 @@ export class Broadcaster {
   join(connection: Connection): EventId {
     this.batch.flush();
     this.registry.add(connection);
+    this.heartbeats.add(connection);
     return this.cursors.startFor(connection.viewer);
   }
 
@@ -95,6 +97,7 @@ export class Broadcaster {
   leave(connection: Connection | undefined): void {
     if (!connection) return;
     this.registry.remove(connection);
+    this.heartbeats.remove(connection);
     this.expiries.cancel(connection);
     connection.dispose();
   }
@@ -166,7 +169,7 @@ export class Broadcaster {
 
   /** Stops the heartbeat, sends what is queued, and ends every stream (clients reconnect). */
   close(): void {
-    clearInterval(this.heartbeat);
+    this.heartbeats.stop();
     this.expiries.stop();
     this.batch.flush();
     this.registry.forEach((c) => {

@@ -1,5 +1,6 @@
 import { type EventId, type ViewerScope, compareEventIds } from "@realtime-bookings/protocol";
 import type { Expiring } from "./expiry-wheel.js";
+import type { Beating } from "./heartbeat-wheel.js";
 import { type Frame, reauthFrame } from "./frames.js";
 import type { Sink } from "./sink.js";
 
@@ -21,9 +22,11 @@ export interface ExpiryNotice {
  *
  * @internal
  */
-export class Connection implements Expiring {
+export class Connection implements Expiring, Beating {
   /** The expiry wheel's bucket for this connection (see {@link ExpiryWheel}). */
   dueKey: number | undefined;
+  /** The heartbeat wheel's slice for this connection (see {@link HeartbeatWheel}). */
+  beatSlice: number | undefined;
   /** When the credentials expire (ms since the epoch), once {@link Connection.expireAt} was called. */
   private expiresAt: number | undefined;
   /** The notice still to send before the expiry, if any. */
