@@ -15,11 +15,12 @@ export interface Beating {
  * at most 64) and one unref'd interval beats one slice per tick, so each stream still gets a heartbeat
  * once per period, but the hub never writes to every stream in one turn of the event loop.
  *
- * Why: a heartbeat is one socket write per stream, and a write costs ~15–20 µs on loopback. Beating
- * 10,000 streams at once held the event loop for ~200 ms every period (measured: `npm run bench`'s
- * server with 10,000 streams and a 1 s period), so an event published then waited that long, and the
- * benchmark's CPU per event jumped whenever a sweep fell in its window. With 15 s and 64 slices the
- * same streams take ~156 writes per tick, ~3 ms.
+ * Why: a heartbeat is one socket write per stream, ~20–30 µs of CPU on loopback, most of it the
+ * kernel's. Beating 10,000 streams at once held the event loop for ~200 ms every period (a hub on
+ * node:http with 10,000 streams opened by a second process: event-loop delay max 198–265 ms with one
+ * sweep, 9–15 ms spread, at a 15 s period), so an event published then waited that long, and the
+ * benchmark's CPU per event jumped whenever a sweep fell in its window. At 15 s (60 slices) those
+ * streams take ~167 writes per tick; at the default 25 s (64 slices), ~156.
  *
  * A new stream joins the smallest slice, so slices stay even through reconnect storms (which would
  * otherwise all land in the few slices beaten while they reconnect).
