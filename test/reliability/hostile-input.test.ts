@@ -38,7 +38,7 @@ const CHANNEL_CASES: Array<[string, string, boolean]> = [
 ];
 
 /** Every line of a well-formed stream from this hub: a known field, a comment, or the blank separator. */
-const FRAME_LINE = /^(event: (ready|booking|resync)|id: \d+-\d+|data: [^\r\n]*|retry: \d+|: ping|)$/;
+const FRAME_LINE = /^(event: (ready|booking|resync|heartbeat)|id: \d+-\d+|data: [^\r\n]*|retry: \d+|: ping|)$/;
 
 describe.runIf(hasRedisServer())("hostile input on the channel", () => {
   it("refuses every malformed message with a count and one log line per kind, delivers the rest safely, never breaks a frame or crashes", async () => {

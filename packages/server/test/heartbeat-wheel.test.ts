@@ -53,6 +53,18 @@ describe("the heartbeat wheel", () => {
     wheel.stop();
   });
 
+  it("gives a stream that joins a quiet hub its first heartbeat about a period later, not at the next tick", () => {
+    const { wheel, ticks } = recorded(25_000); // 64 slices of ~390 ms
+    vi.advanceTimersByTime(10_000); // the wheel has turned for a while
+    const joined = items(3);
+    for (const item of joined) wheel.add(item);
+    vi.advanceTimersByTime(25_000 - 3 * 391);
+    expect(ticks).toEqual([]); // none before the period is nearly over
+    vi.advanceTimersByTime(3 * 391);
+    expect(ticks.flat().sort()).toEqual([0, 1, 2]); // each once, in the last three ticks of the period
+    wheel.stop();
+  });
+
   it("beats everything every period when the period is shorter than a tick (tests, short heartbeats)", () => {
     const { wheel, ticks } = recorded(40);
     for (const item of items(5)) wheel.add(item);

@@ -23,7 +23,8 @@ export interface Beating {
  * streams take ~167 writes per tick; at the default 25 s (64 slices), ~156.
  *
  * A new stream joins the smallest slice, so slices stay even through reconnect storms (which would
- * otherwise all land in the few slices beaten while they reconnect).
+ * otherwise all land in the few slices beaten while they reconnect); among equal slices, the one whose
+ * turn is furthest away.
  *
  * @internal
  */
@@ -47,13 +48,22 @@ export class HeartbeatWheel<T extends Beating> {
     this.timer.unref?.();
   }
 
-  /** Adds `item` to the smallest slice. Safe to call for an item already in. */
+  /**
+   * Adds `item` to the smallest slice; among equals, the one whose turn is furthest away, so a stream
+   * that joins a quiet hub gets its first heartbeat about a period later, as with a timer of its own.
+   * Safe to call for an item already in.
+   */
   add(item: T): void {
     if (item.beatSlice !== undefined) return;
-    let smallest = 0;
-    for (let k = 1; k < this.slices.length; k++) if ((this.slices[k] as Set<T>).size < (this.slices[smallest] as Set<T>).size) smallest = k;
-    (this.slices[smallest] as Set<T>).add(item);
-    item.beatSlice = smallest;
+    const count = this.slices.length;
+    // The slice beaten last is next beaten a whole period from now; `next` is beaten soonest.
+    let best = (this.next + count - 1) % count;
+    for (let back = 2; back <= count; back++) {
+      const k = (this.next + count - back) % count;
+      if ((this.slices[k] as Set<T>).size < (this.slices[best] as Set<T>).size) best = k;
+    }
+    (this.slices[best] as Set<T>).add(item);
+    item.beatSlice = best;
   }
 
   /** Takes `item` out. Safe to call for an item in no slice. */
