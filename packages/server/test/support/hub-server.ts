@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type EventsHandler, STREAM_SOCKETS } from "../../src/endpoints/events-endpoint.js";
 import { type BookingHub, type BookingHubOptions, type Broker, type Viewer, createBookingHub } from "../../src/index.js";
@@ -29,12 +29,19 @@ export function viewerFromQuery(url: URL): Viewer | null {
 
 /**
  * @param mount - `takeSockets`: streams go through the standalone server's path, which takes each
- *   stream's socket from node:http once started (the server owns every socket)
+ *   stream's socket from node:http once started (the server owns every socket); `middleware`: the
+ *   app's own code, run on every request before the hub's handlers (it may wrap `res.write`, listen for
+ *   `finish`)
  */
-export async function startHubServer(broker: Broker, options: Partial<BookingHubOptions> = {}, mount: { takeSockets?: boolean } = {}): Promise<HubServer> {
+export async function startHubServer(
+  broker: Broker,
+  options: Partial<BookingHubOptions> = {},
+  mount: { takeSockets?: boolean; middleware?: (req: IncomingMessage, res: ServerResponse) => void } = {},
+): Promise<HubServer> {
   const hub = createBookingHub({ broker, authenticate: (request) => viewerFromQuery(request.url), ...options });
   const streams = mount.takeSockets ? (hub.events as EventsHandler)[STREAM_SOCKETS] : undefined;
   const server: Server = createServer((req, res) => {
+    mount.middleware?.(req, res);
     if (req.url?.startsWith("/events") && streams) return void streams.node(req, res, new URL(req.url, "http://localhost"));
     if (req.url?.startsWith("/events")) return void hub.events.node(req, res);
     if (req.url?.startsWith("/version")) return void hub.version.node(req, res);
