@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick] [--n 500,2000] [--systems a,b,h] [--scenarios idle,burst] [--workers 2]
-//  [--idle-ms 5000] [--wait-quiet 60] [--out file.json] [--doc]`
+//  [--idle-ms 5000] [--wait-quiet 60] [--rounds 3] [--out file.json] [--doc]`
 // Raises the file-descriptor limit (re-exec through `sh -c 'ulimit -n …'`), starts a private
 // redis-server, runs the suite, writes the JSON and (full runs) docs/benchmarks.md.
 import { spawn } from "node:child_process";
@@ -13,6 +13,7 @@ import { FULL, FULL_COUNTS, HEARTBEAT_MS, QUICK, QUICK_COUNTS } from "./lib/para
 import { startRedis } from "./lib/redis.mjs";
 import { runSuite } from "./lib/suite.mjs";
 import { writeReport } from "./report/markdown.mjs";
+import { ROUNDS_FILE } from "./report/rounds.mjs";
 import { SCENARIOS } from "./scenarios/index.mjs";
 import { SYSTEMS } from "./systems/index.mjs";
 
@@ -62,11 +63,14 @@ async function main() {
   const systems = pick ? SYSTEMS.filter((s) => pick.includes(s.key) || pick.includes(s.name)) : SYSTEMS;
   const scenarios = typeof args["scenarios"] === "string" ? args["scenarios"].split(",") : [...SCENARIOS];
   const workers = typeof args["workers"] === "string" ? Number(args["workers"]) : 2;
+  // --rounds R: each (system, N) R times, interleaved (report/rounds.mjs takes the median of each figure).
+  const rounds = typeof args["rounds"] === "string" ? Number(args["rounds"]) : 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1, got ${args["rounds"]}`);
   const params = { ...(quick ? QUICK : FULL) };
   if (typeof args["idle-ms"] === "string") params.idleMs = params.idleMsLargest = Number(args["idle-ms"]);
   const heartbeatMs = quick ? HEARTBEAT_MS.quick : HEARTBEAT_MS.full;
   const full = !quick && !pick && !args["n"] && !args["scenarios"];
-  const out = typeof args["out"] === "string" ? args["out"] : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`);
+  const out = typeof args["out"] === "string" ? args["out"] : (rounds > 1 && !quick && !full ? ROUNDS_FILE : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`));
   const limit = fdLimit();
   process.env["BENCH_FD_LIMIT"] = String(limit);
 
@@ -102,7 +106,7 @@ async function main() {
   const redis = await startRedis();
   mkdirSync(here("./results"), { recursive: true });
   const report = {
-    meta: { startedAt: started.toISOString(), finishedAt: "", wallSeconds: 0, quick, full, command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine, params, heartbeatMs, workers, counts },
+    meta: { startedAt: started.toISOString(), finishedAt: "", wallSeconds: 0, quick, full, command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), machine, params, heartbeatMs, workers, counts, rounds },
     systems: systems.map((s) => ({ key: s.key, name: s.name, label: s.label, ours: s.ours })),
     results: /** @type {any[]} */ ([]),
   };
@@ -113,7 +117,7 @@ async function main() {
   };
   try {
     report.results = await runSuite({
-      counts, systems, scenarios, params, heartbeatMs, workers, fdLimit: limit, redis, quietMs,
+      counts, systems, scenarios, params, heartbeatMs, workers, fdLimit: limit, redis, quietMs, rounds,
       onResult: (r) => {
         report.results.push(r);
         save();
@@ -127,6 +131,11 @@ async function main() {
   if (full || args["doc"] === true) {
     const doc = here("../docs/benchmarks.md");
     writeReport(report, doc);
+    console.log(`[bench] wrote ${doc}`);
+  } else if (rounds > 1 && out === ROUNDS_FILE) {
+    // A rounds run decides the close calls of the last full run: the doc is rewritten with both.
+    const doc = here("../docs/benchmarks.md");
+    writeReport(JSON.parse(readFileSync(here("./results/latest.json"), "utf8")), doc, report);
     console.log(`[bench] wrote ${doc}`);
   }
   process.exit(report.results.some((r) => r.status === "error") ? 1 : 0);

@@ -21,6 +21,8 @@ import { waitQuiet } from "./quiet.mjs";
  * @property {number} fdLimit
  * @property {import("./redis.mjs").BenchRedis} redis
  * @property {number} quietMs - before each round, wait up to this long for the shared machine to go quiet
+ * @property {number} [rounds] - how many times each (system, N) runs, interleaved: every system's first
+ *   round at an N, then every system's second, and so on (default 1; see `report/rounds.mjs`)
  * @property {(result: object) => void} onResult - called after each (system, N)
  */
 
@@ -166,13 +168,15 @@ export async function runSuite(options) {
         for (const system of options.systems) results.push({ system: system.key, name: system.name, n, status: "forbidden", error: message, scenarios: {} });
         continue;
       }
-      for (const system of options.systems) {
+      const rounds = Math.max(1, options.rounds ?? 1);
+      const schedule = Array.from({ length: rounds }, (_, k) => options.systems.map((system) => /** @type {const} */ ([k + 1, system]))).flat();
+      for (const [round, system] of schedule) {
         // The limit is per process: a system whose sockets are spread over processes may pass it.
         const share = Math.ceil(n / (system.socketProcesses ?? 1)) + 200;
         if (options.fdLimit < share) {
           const message = `one process cannot hold ${n.toLocaleString("en-US")} sockets: the open-files limit is ${options.fdLimit.toLocaleString("en-US")} per process`;
           log(`!!! ${system.key}) ${message}`);
-          results.push({ system: system.key, name: system.name, n, status: "forbidden", error: message, scenarios: {} });
+          if (round === 1) results.push({ system: system.key, name: system.name, n, status: "forbidden", error: message, scenarios: {} });
           continue;
         }
         const missing = system.binaries.filter((b) => !hasBinary(b));
@@ -180,12 +184,13 @@ export async function runSuite(options) {
           const message = `${system.label}: missing ${missing.join(", ")} (apt-get install -y php-fpm php-redis php-cli nginx libnginx-mod-nchan redis-server)`;
           if (process.env["CI"] === "true") throw new Error(`${message}; required in CI`);
           log(`\n!!!!!!!!\n!!! SKIPPING ${message}\n!!!!!!!!`);
-          results.push({ system: system.key, name: system.name, n, status: "skipped", error: message, scenarios: {} });
+          if (round === 1) results.push({ system: system.key, name: system.name, n, status: "skipped", error: message, scenarios: {} });
           continue;
         }
         const busy = options.quietMs > 0 ? await waitQuiet(options.quietMs) : undefined;
-        log(`── ${system.key}) ${system.label}, N=${n}${busy === undefined ? "" : ` (machine ${busy}% busy by others at start)`}`);
-        const result = { ...(await runOne(options, generator, system, n, seq)), machineBusyAtStartPercent: busy };
+        const of = rounds > 1 ? `, round ${round} of ${rounds}` : "";
+        log(`── ${system.key}) ${system.label}, N=${n}${of}${busy === undefined ? "" : ` (machine ${busy}% busy by others at start)`}`);
+        const result = { ...(await runOne(options, generator, system, n, seq)), machineBusyAtStartPercent: busy, ...(rounds > 1 ? { round } : {}) };
         results.push(result);
         options.onResult(result);
       }

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { figures } from "./figures.mjs";
 import { num, ratio, table } from "./format.mjs";
+import { loadRounds, renderRounds } from "./rounds.mjs";
 import { checkTargets, checkTargets16 } from "./targets.mjs";
 
 const MARKER = "<!-- analysis -->";
@@ -13,8 +14,9 @@ const limited = (flags) => (flags && flags.length > 0 ? flags.join("+") : "–")
 
 /**
  * @param {any} report - the bench JSON
+ * @param {any} [rounds] - a later rounds run (`--rounds`), for the close calls (`report/rounds.mjs`)
  */
-export function renderReport(report) {
+export function renderReport(report, rounds) {
   const m = report.meta.machine;
   const systems = new Map(report.systems.map((/** @type {any} */ s) => [s.key, s]));
   const out = [];
@@ -155,13 +157,14 @@ export function renderReport(report) {
     ),
   );
   out.push("");
+  if (rounds) out.push(renderRounds(rounds));
   out.push("## Targets of issue 6");
   out.push("");
   out.push(checkTargets(report).map(line).join("\n"));
   out.push("");
   out.push("## Targets of issue 16");
   out.push("");
-  out.push(checkTargets16(report).map(line).join("\n"));
+  out.push(checkTargets16(report, rounds).map(line).join("\n"));
   out.push("");
   return out.join("\n");
 }
@@ -174,10 +177,12 @@ const line = (t) => `- ${t.ok === null ? "➖" : t.ok ? "✅" : "❌"} ${t.text}
  *
  * @param {any} report
  * @param {string} path
+ * @param {any} [rounds] - a rounds run: `report` itself when it has rounds, else by default
+ *   results/rounds.json when it is later than `report`
  */
-export function writeReport(report, path) {
+export function writeReport(report, path, rounds = report.meta.rounds > 1 ? report : loadRounds(report)) {
   const previous = existsSync(path) ? readFileSync(path, "utf8") : "";
   const at = previous.indexOf(MARKER);
   const analysis = at >= 0 ? previous.slice(at) : `${MARKER}\n\n## Analysis\n\n(written by hand after the run)\n`;
-  writeFileSync(path, `${renderReport(report)}\n${analysis}`);
+  writeFileSync(path, `${renderReport(report, rounds)}\n${analysis}`);
 }

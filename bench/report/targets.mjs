@@ -2,6 +2,7 @@
 // peers) and issue 16 (ahead of nginx + nchan at every N, memory, publish CPU, all cores).
 import { figures } from "./figures.mjs";
 import { num } from "./format.mjs";
+import { summarizeRounds } from "./rounds.mjs";
 
 /** This project's systems: in-memory, Redis, ×2 processes, the CLI with JWT, the CLI with --workers 2. */
 const OURS = ["a", "b", "c", "i", "j"];
@@ -71,13 +72,20 @@ export function checkTargets(report) {
  * Issue 16: the best of this project's systems against nginx + nchan (g) at 500, 2,000 and 10,000;
  * memory; the publish path's CPU; 20,000 streams with `--workers 2`; idle CPU.
  *
+ * Broadcast p99 and idle CPU read the medians of a rounds run when one is given and measured both
+ * sides of the comparison (`report/rounds.mjs`); the single round of the full run otherwise.
+ *
  * @param {any} report
+ * @param {any} [rounds] - a bench JSON written with `--rounds`, later than `report`
  * @returns {Check[]}
  */
-export function checkTargets16(report) {
+export function checkTargets16(report, rounds) {
   /** @type {Check[]} */
   const out = [];
   const get = lookup(report);
+  const medians = rounds ? summarizeRounds(rounds) : [];
+  const inRounds = (/** @type {string} */ key, /** @type {number} */ n) => medians.find((e) => e.system === key && e.n === n);
+  const by = (/** @type {number[]} */ values) => `median of ${values.length} interleaved rounds: ${values.map((v) => num(v, 2)).join(", ")}`;
   const labelOf = (/** @type {string} */ key) => report.systems.find((/** @type {any} */ s) => s.key === key)?.label ?? key;
   /** The best of ours at N by a figure (lower is better), with its system. */
   const best = (/** @type {number} */ n, /** @type {(f: ReturnType<typeof figures>) => number | null} */ pick) =>
@@ -85,6 +93,18 @@ export function checkTargets16(report) {
       .filter((x) => typeof x.value === "number")
       .sort((x, y) => /** @type {number} */ (x.value) - /** @type {number} */ (y.value))[0];
   for (const n of [500, 2000, 10_000]) {
+    const gRounds = inRounds("g", n);
+    const oursRounds = OURS.map((key) => inRounds(key, n))
+      .filter((e) => e !== undefined && e.p99 !== null)
+      .sort((x, y) => /** @type {number} */ (x?.p99) - /** @type {number} */ (y?.p99))[0];
+    if (gRounds?.p99 && oursRounds?.p99) {
+      const ratio = oursRounds.p99 / gRounds.p99;
+      out.push({
+        ok: ratio <= 1,
+        text: `N=${n.toLocaleString("en-US")}: broadcast p99, best of ours (${oursRounds.system}) ${labelOf(oursRounds.system)}) ${num(oursRounds.p99, 2)} ms (${by(oursRounds.p99s)}) vs nchan ${num(gRounds.p99, 2)} ms (${by(gRounds.p99s)}) = ${ratio.toFixed(2)}× (target ≤ 1.0×)`,
+      });
+      continue;
+    }
     const g = get("g", n);
     const ours = best(n, (f) => f.broadcastP99);
     if (!g || !ours) {
@@ -123,9 +143,13 @@ export function checkTargets16(report) {
       text: `N=20,000 with --workers 2 (j): ${f.connections?.toLocaleString("en-US")} live, burst lost ${f.burstLost}${f.burstStillDraining ? " (still draining)" : ""}, broadcast p99 ${num(f.broadcastP99, 2)} ms (target: 20,000 live, 0 lost, p99 reported)`,
     });
   } else out.push({ ok: null, text: "N=20,000 with --workers 2: no result" });
+  const [a10Rounds, h10Rounds] = [inRounds("a", 10_000), inRounds("h", 10_000)];
   const a10 = get("a", 10_000);
   const h10 = get("h", 10_000);
-  if (a10 && h10) {
+  if (a10Rounds?.idleCpu != null && h10Rounds?.idleCpu != null) {
+    const [ours, floor] = [a10Rounds.idleCpu, h10Rounds.idleCpu];
+    out.push({ ok: ours <= floor, text: `N=10,000: idle CPU (a) ${num(ours, 2)} % (${by(a10Rounds.idleCpus)}) vs floor ${num(floor, 2)} % (${by(h10Rounds.idleCpus)}) of a core (target ≤ the floor's)` });
+  } else if (a10 && h10) {
     const [ours, floor] = [figures(a10).idleCpuPercent, figures(h10).idleCpuPercent];
     out.push({ ok: /** @type {number} */ (ours) <= /** @type {number} */ (floor), text: `N=10,000: idle CPU (a) ${num(ours, 2)} % vs floor ${num(floor, 2)} % of a core (target ≤ the floor's)` });
   } else out.push({ ok: null, text: "N=10,000: idle CPU vs floor: no result" });
