@@ -96,9 +96,10 @@ export class Connection implements Expiring, Beating {
   /**
    * Writes a frame, or holds it while replaying; skips one the replay already wrote.
    *
+   * @param last - nothing more is written to this connection in this turn (see {@link Sink.write})
    * @returns `false` when the frame could not be written (connection gone or dropped as too slow)
    */
-  deliver(frame: Frame): boolean {
+  deliver(frame: Frame, last = false): boolean {
     if (this.pending) {
       this.pendingBytes += frame.bytes.byteLength;
       if (this.pendingBytes > this.maxPendingBytes) {
@@ -111,7 +112,7 @@ export class Connection implements Expiring, Beating {
     }
     if (this.isReplayed(frame)) return true;
     if (frame.id !== undefined) this.lastId = frame.id;
-    return this.sink.write(frame.bytes);
+    return this.sink.write(frame.bytes, last);
   }
 
   /**
@@ -124,7 +125,7 @@ export class Connection implements Expiring, Beating {
     if (this.pending || this.cursor !== undefined) return frames.every((frame) => this.deliver(frame));
     const newest = frames.findLast((frame) => frame.id !== undefined)?.id;
     if (newest !== undefined) this.lastId = newest;
-    return this.sink.write(joined);
+    return this.sink.write(joined, true);
   }
 
   /**
@@ -135,9 +136,9 @@ export class Connection implements Expiring, Beating {
     if (this.pending) return;
     if (checkpoint?.id !== undefined && (this.lastId === undefined || compareEventIds(this.lastId, checkpoint.id) < 0)) {
       this.lastId = checkpoint.id;
-      this.sink.write(checkpoint.bytes);
+      this.sink.write(checkpoint.bytes, true);
     } else {
-      this.sink.write(plain);
+      this.sink.write(plain, true);
     }
   }
 
