@@ -64,39 +64,6 @@ describe("fan-out batches", () => {
     ]);
   });
 
-  it.each([
-    { mount: "mounted in node:http", takeSockets: false },
-    { mount: "on taken sockets (the standalone server)", takeSockets: true },
-  ])("sends a stream's only write of a turn at once, not after the whole fan-out ($mount)", async ({ takeSockets }) => {
-    const server = await startHubServer(memoryBroker(), {}, { takeSockets });
-    open.push(server);
-    const sockets: Socket[] = [];
-    /** When the first stream's bytes of the event reach `_write`: how many bytes the other streams hold unsent. */
-    let heldByOthers: number[] | undefined;
-    let armed = false;
-    server.server.on("connection", (socket: Socket & { _write: (chunk: unknown, encoding: unknown, cb: () => void) => void }) => {
-      sockets.push(socket);
-      const write = socket._write.bind(socket);
-      socket._write = (chunk, encoding, cb) => {
-        if (armed) {
-          armed = false;
-          heldByOthers = sockets.filter((s) => s !== socket).map((s) => s.writableLength);
-        }
-        write(chunk, encoding, cb);
-      };
-    });
-    const readers = [];
-    for (let i = 0; i < 4; i++) readers.push(await openSse(server.streamUrl("admin")));
-    open.push(...readers);
-    await sleep(50); // the stream heads and `ready` are written
-    armed = true;
-    await server.hub.publish({ type: "create", data: { id: 1, specialist_id: 3, workpoint_id: 1 } });
-    for (const reader of readers) await reader.waitForEvents(1);
-    // Corked until the end of the turn, the first stream's bytes would leave only after every other
-    // stream's were queued (each would hold the event's frame): the first viewer would wait for the last.
-    expect(heldByOthers).toEqual([0, 0, 0]);
-  });
-
   it("a burst of 1,000 publishes reaches every viewer allowed to see it, complete and in order", async () => {
     const server = await startHubServer(memoryBroker());
     open.push(server);

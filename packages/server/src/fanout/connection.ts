@@ -96,10 +96,9 @@ export class Connection implements Expiring, Beating {
   /**
    * Writes a frame, or holds it while replaying; skips one the replay already wrote.
    *
-   * @param last - nothing more is written to this connection in this turn (see {@link Sink.write})
    * @returns `false` when the frame could not be written (connection gone or dropped as too slow)
    */
-  deliver(frame: Frame, last = false): boolean {
+  deliver(frame: Frame): boolean {
     if (this.pending) {
       this.pendingBytes += frame.bytes.byteLength;
       if (this.pendingBytes > this.maxPendingBytes) {
@@ -112,7 +111,7 @@ export class Connection implements Expiring, Beating {
     }
     if (this.isReplayed(frame)) return true;
     if (frame.id !== undefined) this.lastId = frame.id;
-    return this.sink.write(frame.bytes, last);
+    return this.sink.write(frame.bytes);
   }
 
   /**
@@ -125,7 +124,7 @@ export class Connection implements Expiring, Beating {
     if (this.pending || this.cursor !== undefined) return frames.every((frame) => this.deliver(frame));
     const newest = frames.findLast((frame) => frame.id !== undefined)?.id;
     if (newest !== undefined) this.lastId = newest;
-    return this.sink.write(joined, true);
+    return this.sink.write(joined);
   }
 
   /**
@@ -136,9 +135,9 @@ export class Connection implements Expiring, Beating {
     if (this.pending) return;
     if (checkpoint?.id !== undefined && (this.lastId === undefined || compareEventIds(this.lastId, checkpoint.id) < 0)) {
       this.lastId = checkpoint.id;
-      this.sink.write(checkpoint.bytes, true);
+      this.sink.write(checkpoint.bytes);
     } else {
-      this.sink.write(plain, true);
+      this.sink.write(plain);
     }
   }
 

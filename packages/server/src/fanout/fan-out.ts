@@ -31,11 +31,9 @@ export function fanOut(registry: Registry, messages: readonly Outgoing[]): FanOu
     else tally.dropped += events;
     tally.resyncs += resyncs;
   });
-  // With one message, each scoped connection gets one write: it may leave at once (see Sink.write).
-  const last = messages.length === 1;
   for (const { frame, scope } of messages) {
     registry.forEachScoped(scope, (c) => {
-      const ok = c.deliver(frame, last);
+      const ok = c.deliver(frame);
       if (scope === undefined) tally.resyncs += 1;
       else if (ok) tally.delivered += 1;
       else tally.dropped += 1;

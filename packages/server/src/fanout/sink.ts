@@ -6,14 +6,8 @@
  * @internal
  */
 export interface Sink {
-  /**
-   * Queues a chunk. Returns `false` when the sink is closed or was just dropped as too slow.
-   *
-   * @param last - the caller writes nothing more to this sink in this turn of the event loop (an
-   *   admin's joined batch, a heartbeat), so the bytes may leave at once; otherwise a sink may hold
-   *   them to the end of the turn and send the turn's writes together
-   */
-  write(chunk: Uint8Array, last?: boolean): boolean;
+  /** Queues a chunk. Returns `false` when the sink is closed or was just dropped as too slow. */
+  write(chunk: Uint8Array): boolean;
   /**
    * Whether the peer's buffer is above its high-water mark. Bulk writers (a replay) wait for
    * {@link Sink.drained} before writing more, so a large resume never trips the slow-reader cap.

@@ -13,10 +13,7 @@ const uncorkAll = (): void => {
 /**
  * Corks `socket` until the end of this turn, unless something (node:http) already did: the frames a
  * stream gets in one fan-out batch leave in one `writev`, as they did through `res.write`, but with one
- * `process.nextTick` for every socket of the turn instead of one per socket. Only for writes that may
- * have company: a stream's only write of the turn (`last`) is not held, so a broadcast reaches its
- * first viewers while the hub still writes to the others (at 2,000 streams the first viewer's median
- * wait fell from 3.0–3.5 to 1.7–2.3 ms in the benchmark).
+ * `process.nextTick` for every socket of the turn instead of one per socket.
  */
 function corkForTurn(socket: Socket): void {
   if (socket.writableCorked) return;
@@ -111,7 +108,7 @@ export class NodeSink implements Sink {
     });
   }
 
-  write(chunk: Uint8Array, last = false): boolean {
+  write(chunk: Uint8Array): boolean {
     if (this.closed) return false;
     const out = this.out;
     if (out.writableLength > this.limits.maxBufferedBytes) {
@@ -120,9 +117,7 @@ export class NodeSink implements Sink {
       return false;
     }
     if (out.writableLength === 0) this.since = Date.now();
-    // A stream's only write of the turn goes out now: corked, it would wait for the whole fan-out
-    // loop, and a broadcast's first viewer would get it only after the last one was queued.
-    if (out !== this.res && !last) corkForTurn(out as Socket);
+    if (out !== this.res) corkForTurn(out as Socket);
     out.write(chunk);
     return true;
   }
