@@ -74,7 +74,7 @@ export function renderReport(report, rounds) {
     out.push(`## N = ${n.toLocaleString("en-US")}`);
     out.push("");
     const body = rows.map((/** @type {any} */ r) => {
-      const label = `${r.system}) ${systems.get(r.system)?.label ?? r.name}`;
+      const label = `${r.system}) ${systems.get(r.system)?.label ?? r.name}${r.round ? ` (round ${r.round})` : ""}`;
       if (r.status !== "ok") return [label, r.status, r.error?.split("\n")[0] ?? "", ...Array(14).fill("")];
       const f = figures(r);
       return [
