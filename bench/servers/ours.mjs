@@ -1,8 +1,12 @@
 // (a)–(c) This project's hub, served by node:http. BROKER=memory|redis. Authenticates from the query
 // string (insecure by design: bench only). /__bench/publish calls hub.publish for each event; POST
 // /publish is the hub's publish endpoint, open to anyone (scenario `publish`).
-import { createBookingHub, memoryBroker } from "@realtime-bookings/server";
 import { HEARTBEAT_MS, benchRoutes, listen, viewerFromQuery } from "./common.mjs";
+
+// HUB_MODULE: another build of the server package to measure beside this one (system x, see
+// systems/ours.mjs); by default the workspace's.
+/** @type {typeof import("@realtime-bookings/server")} */
+const { createBookingHub, memoryBroker } = await import(process.env["HUB_MODULE"] ?? "@realtime-bookings/server");
 
 const useRedis = process.env["BROKER"] === "redis";
 /** @type {import("@realtime-bookings/server").Broker} */

@@ -3,9 +3,9 @@ import { betterSse } from "./better-sse.mjs";
 import { oursCliJwt, oursCliWorkers } from "./cli.mjs";
 import { floor } from "./floor.mjs";
 import { nchan } from "./nchan.mjs";
-import { oursMemory, oursRedis, oursRedis2 } from "./ours.mjs";
+import { oursMemory, oursRedis, oursRedis2, oursVariant } from "./ours.mjs";
 import { phpFpm } from "./php-fpm.mjs";
 import { socketIo } from "./socketio.mjs";
 
 /** @type {import("./types.mjs").SystemDefinition[]} */
-export const SYSTEMS = [oursMemory, oursRedis, oursRedis2, oursCliJwt, oursCliWorkers, socketIo, betterSse, phpFpm, nchan, floor];
+export const SYSTEMS = [oursMemory, ...(oursVariant ? [oursVariant] : []), oursRedis, oursRedis2, oursCliJwt, oursCliWorkers, socketIo, betterSse, phpFpm, nchan, floor];

@@ -1,11 +1,16 @@
-// (a)–(c) This project's hub: on the in-memory broker, on Redis, and as two processes on Redis.
+// (a)–(c) This project's hub: on the in-memory broker, on Redis, and as two processes on Redis; and
+// (x), only when BENCH_VARIANT is set, another build of it on the in-memory broker, to measure a change
+// beside (a) in the same run.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { queryPath, startNodeServer } from "./node-server.mjs";
 
 /**
- * @param {{ key: string, name: string, label: string, broker: "memory" | "redis", processes: number }} options
+ * @param {{ key: string, name: string, label: string, broker: "memory" | "redis", processes: number, hubModule?: string }} options
  * @returns {import("./types.mjs").SystemDefinition}
  */
-function ours({ key, name, label, broker, processes }) {
+function ours({ key, name, label, broker, processes, hubModule }) {
   return {
     key,
     name,
@@ -17,7 +22,9 @@ function ours({ key, name, label, broker, processes }) {
       const servers = [];
       try {
         for (let i = 0; i < processes; i++) {
-          servers.push(await startNodeServer("ours.mjs", { HEARTBEAT_MS: String(heartbeatMs), BROKER: broker, REDIS_URL: redis.url }));
+          servers.push(
+            await startNodeServer("ours.mjs", { HEARTBEAT_MS: String(heartbeatMs), BROKER: broker, REDIS_URL: redis.url, ...(hubModule ? { HUB_MODULE: hubModule } : {}) }),
+          );
         }
       } catch (error) {
         await Promise.all(servers.map((s) => s.stop()));
@@ -52,3 +59,19 @@ export const oursMemory = ours({ key: "a", name: "ours-memory", label: "this hub
 export const oursRedis = ours({ key: "b", name: "ours-redis", label: "this hub on Redis", broker: "redis", processes: 1 });
 /** (c) two hub processes on Redis */
 export const oursRedis2 = ours({ key: "c", name: "ours-redis-x2", label: "this hub ×2 processes on Redis", broker: "redis", processes: 2 });
+
+/**
+ * (x) another build of this hub on the in-memory broker, beside (a): `BENCH_VARIANT=<folder>` names a
+ * copy of packages/server/dist (its `index.js`), kept inside this repository so that its imports of
+ * the workspace's packages resolve, e.g. `cp -r packages/server/dist bench/results/variant`. Undefined
+ * when BENCH_VARIANT is unset.
+ */
+export const oursVariant = variant(process.env["BENCH_VARIANT"]);
+
+/** @param {string | undefined} folder */
+function variant(folder) {
+  if (!folder) return undefined;
+  const entry = resolve(folder, "index.js");
+  if (!existsSync(entry)) throw new Error(`BENCH_VARIANT: ${entry} does not exist (copy packages/server/dist there)`);
+  return ours({ key: "x", name: "ours-variant", label: `this hub, in-memory broker, the build in ${folder}`, broker: "memory", processes: 1, hubModule: pathToFileURL(entry).href });
+}
