@@ -64,6 +64,37 @@ describe("fan-out batches", () => {
     ]);
   });
 
+  it.each([
+    { mount: "mounted in node:http", takeSockets: false },
+    { mount: "on taken sockets (the standalone server)", takeSockets: true },
+  ])("holds at most 64 streams' writes corked: a broadcast's first viewers do not wait for the whole fan-out ($mount)", async ({ takeSockets }) => {
+    const server = await startHubServer(memoryBroker(), {}, { takeSockets });
+    open.push(server);
+    const sockets: Socket[] = [];
+    /** When the first stream's bytes of the event reach `_write`: which other streams already hold the event unsent. */
+    let holding: number | undefined;
+    let armed = false;
+    server.server.on("connection", (socket: Socket & { _write: (chunk: unknown, encoding: unknown, cb: () => void) => void }) => {
+      sockets.push(socket);
+      const write = socket._write.bind(socket);
+      socket._write = (chunk, encoding, cb) => {
+        if (armed) {
+          armed = false;
+          holding = sockets.filter((s) => s !== socket && s.writableLength > 0).length;
+        }
+        write(chunk, encoding, cb);
+      };
+    });
+    const readers = await Promise.all(Array.from({ length: 100 }, () => openSse(server.streamUrl("admin"))));
+    open.push(...readers);
+    await sleep(100); // the stream heads and `ready` are written
+    armed = true;
+    await server.hub.publish({ type: "create", data: { id: 1, specialist_id: 3, workpoint_id: 1 } });
+    for (const reader of readers) await reader.waitForEvents(1);
+    // The first 64 leave together (63 others held with the first), before the other 36 are queued.
+    expect(holding).toBe(63);
+  });
+
   it("a burst of 1,000 publishes reaches every viewer allowed to see it, complete and in order", async () => {
     const server = await startHubServer(memoryBroker());
     open.push(server);
