@@ -10,8 +10,8 @@ const corked: Socket[] = [];
  * corked, so a broadcast's first viewers do not wait for the hub to queue every stream's bytes. Side by
  * side on 2 cores (2,000 admin streams, 5 interleaved rounds, `BENCH_VARIANT`), the first viewer's
  * median wait fell from 3.0–3.3 to 1.7–1.8 ms and the last's from 33.2–34.2 to 31.2–33.6 ms, with the
- * same server CPU. Sending every write at once instead (a group of 1) was no better: the sends then
- * alternate with JavaScript instead of leaving in bursts.
+ * same server CPU. Sending every write at once instead (a group of 1) was no better (perhaps because
+ * the sends then alternate with JavaScript instead of leaving in bursts; not measured).
  */
 const CORK_GROUP = 64;
 let scheduled = false;
