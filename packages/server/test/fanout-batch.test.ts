@@ -5,6 +5,12 @@ import { FanoutBatch, type Outgoing } from "../src/fanout/batch.js";
 import { memoryBroker } from "../src/index.js";
 import { type HubServer, startHubServer } from "./support/hub-server.js";
 
+/** The two ways a stream reaches its socket: node:http's response, or the socket taken from node:http. */
+const MOUNTS = [
+  { mount: "mounted in node:http", takeSockets: false },
+  { mount: "on taken sockets (the standalone server)", takeSockets: true },
+];
+
 describe("fan-out batches", () => {
   const open: Array<{ close(): unknown }> = [];
   afterEach(async () => {
@@ -34,10 +40,7 @@ describe("fan-out batches", () => {
     return counts;
   }
 
-  it.each([
-    { mount: "mounted in node:http", takeSockets: false },
-    { mount: "on taken sockets (the standalone server)", takeSockets: true },
-  ])("writes the events that reach the hub in one turn to each connection in one socket write, in order ($mount)", async ({ takeSockets }) => {
+  it.each(MOUNTS)("writes the events that reach the hub in one turn to each connection in one socket write, in order ($mount)", async ({ takeSockets }) => {
     const server = await startHubServer(memoryBroker(), {}, { takeSockets });
     open.push(server);
     const writes = countWrites(server);
@@ -64,10 +67,7 @@ describe("fan-out batches", () => {
     ]);
   });
 
-  it.each([
-    { mount: "mounted in node:http", takeSockets: false },
-    { mount: "on taken sockets (the standalone server)", takeSockets: true },
-  ])("holds at most 64 streams' writes corked: a broadcast's first viewers do not wait for the whole fan-out ($mount)", async ({ takeSockets }) => {
+  it.each(MOUNTS)("holds at most 64 streams' writes corked: a broadcast's first viewers do not wait for the whole fan-out ($mount)", async ({ takeSockets }) => {
     const server = await startHubServer(memoryBroker(), {}, { takeSockets });
     open.push(server);
     const sockets: Socket[] = [];
