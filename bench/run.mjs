@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick] [--n 500,2000] [--systems a,b,h] [--scenarios idle,burst] [--workers 2]
-//  [--idle-ms 5000] [--wait-quiet 60] [--rounds 3] [--out file.json] [--doc]`
+//  [--idle-ms 5000] [--wait-quiet 60] [--rounds 3] [--out file.json] [--doc] [--help]` (lib/args.mjs)
 // Raises the file-descriptor limit (re-exec through `sh -c 'ulimit -n …'`), starts a private
 // redis-server, runs the suite, writes the JSON and (full runs) docs/benchmarks.md.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { USAGE, UsageError, benchArgs } from "./lib/args.mjs";
 import { killAll } from "./lib/children.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { FULL, FULL_COUNTS, HEARTBEAT_MS, QUICK, QUICK_COUNTS } from "./lib/params.mjs";
@@ -20,6 +21,20 @@ import { SYSTEMS } from "./systems/index.mjs";
 const WANTED_FDS = 200_000;
 const here = (/** @type {string} */ p) => fileURLToPath(new URL(p, import.meta.url));
 
+/** @type {ReturnType<typeof benchArgs>} */
+let args;
+try {
+  args = benchArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`[bench] ${error.message}\nSee \`npm run bench -- --help\` for the options.`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 if (process.env["BENCH_REEXEC"] !== "1") {
   // Raise the limit as far as the machine allows, then run this file again under it.
   const script = `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
@@ -30,7 +45,7 @@ if (process.env["BENCH_REEXEC"] !== "1") {
   for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  await main();
+  await main(args);
 }
 
 /** @returns {number} this process's open-files limit */
@@ -39,38 +54,21 @@ function fdLimit() {
   return Number(line?.split(/\s+/)[3] ?? 1024);
 }
 
-/** @param {string[]} argv */
-function parseArgs(argv) {
-  /** @type {Record<string, string | boolean>} */
-  const args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = /** @type {string} */ (argv[i]);
-    if (!a.startsWith("--")) continue;
-    const [key, inline] = a.slice(2).split("=", 2);
-    const next = argv[i + 1];
-    if (inline !== undefined) args[/** @type {string} */ (key)] = inline;
-    else if (next !== undefined && !next.startsWith("--")) args[/** @type {string} */ (key)] = (i++, next);
-    else args[/** @type {string} */ (key)] = true;
-  }
-  return args;
-}
-
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const quick = args["quick"] === true;
-  const counts = typeof args["n"] === "string" ? args["n"].split(",").map(Number) : quick ? QUICK_COUNTS : FULL_COUNTS;
-  const pick = typeof args["systems"] === "string" ? args["systems"].split(",") : undefined;
+/** @param {ReturnType<typeof benchArgs>} args */
+async function main(args) {
+  const { quick } = args;
+  const counts = args.counts ?? (quick ? QUICK_COUNTS : FULL_COUNTS);
+  const pick = args.systems;
   const systems = pick ? SYSTEMS.filter((s) => pick.includes(s.key) || pick.includes(s.name)) : SYSTEMS;
-  const scenarios = typeof args["scenarios"] === "string" ? args["scenarios"].split(",") : [...SCENARIOS];
-  const workers = typeof args["workers"] === "string" ? Number(args["workers"]) : 2;
+  const scenarios = args.scenarios ?? [...SCENARIOS];
+  const workers = args.workers ?? 2;
   // --rounds R: each (system, N) R times, interleaved (report/rounds.mjs takes the median of each figure).
-  const rounds = typeof args["rounds"] === "string" ? Number(args["rounds"]) : 1;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1, got ${args["rounds"]}`);
+  const rounds = args.rounds ?? 1;
   const params = { ...(quick ? QUICK : FULL) };
-  if (typeof args["idle-ms"] === "string") params.idleMs = params.idleMsLargest = Number(args["idle-ms"]);
+  if (args.idleMs !== undefined) params.idleMs = params.idleMsLargest = args.idleMs;
   const heartbeatMs = quick ? HEARTBEAT_MS.quick : HEARTBEAT_MS.full;
-  const full = !quick && !pick && !args["n"] && !args["scenarios"];
-  const out = typeof args["out"] === "string" ? args["out"] : (rounds > 1 && !quick && !full ? ROUNDS_FILE : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`));
+  const full = !quick && !pick && !args.counts && !args.scenarios;
+  const out = args.out ?? (rounds > 1 && !quick && !full ? ROUNDS_FILE : here(`./results/${quick ? "quick" : full ? "latest" : "partial"}.json`));
   const limit = fdLimit();
   process.env["BENCH_FD_LIMIT"] = String(limit);
 
@@ -93,7 +91,7 @@ async function main() {
   });
 
   // --wait-quiet <seconds>: before every (system, N) round, wait up to this long for a quiet machine.
-  const quietMs = typeof args["wait-quiet"] === "string" ? Number(args["wait-quiet"]) * 1000 : 0;
+  const quietMs = (args.waitQuietS ?? 0) * 1000;
   const started = new Date();
   const machine = { ...describeMachine({ fdLimit: limit }), loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
   if ((machine.loadAverageAtStart[0] ?? 0) > 1.5) {
@@ -110,10 +108,13 @@ async function main() {
     systems: systems.map((s) => ({ key: s.key, name: s.name, label: s.label, ours: s.ours })),
     results: /** @type {any[]} */ ([]),
   };
+  // Each result is saved as it comes, beside `out` (`<out>.part`): an interrupted run keeps what it
+  // measured without overwriting the results of the last finished run, which only a finished run replaces.
+  const partial = `${out}.part`;
   const save = () => {
     report.meta.finishedAt = new Date().toISOString();
     report.meta.wallSeconds = Math.round((Date.now() - started.getTime()) / 1000);
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(partial, `${JSON.stringify(report, null, 2)}\n`);
   };
   try {
     report.results = await runSuite({
@@ -127,8 +128,9 @@ async function main() {
     await redis.stop();
   }
   save();
+  renameSync(partial, out);
   console.log(`[bench] wrote ${out} (${report.meta.wallSeconds} s)`);
-  if (full || args["doc"] === true) {
+  if (full || args.doc) {
     const doc = here("../docs/benchmarks.md");
     writeReport(report, doc);
     console.log(`[bench] wrote ${doc}`);
