@@ -97,7 +97,7 @@ async function main(args) {
   if ((machine.loadAverageAtStart[0] ?? 0) > 1.5) {
     console.log(`[bench] !!! the machine is busy (load average ${machine.loadAverageAtStart.join(", ")}): figures will be noisy; see "other-load" flags`);
   }
-  console.log(`[bench] ${quick ? "quick" : "full"} run: N=${counts.join(",")}, systems ${systems.map((s) => s.key).join("")}, ${workers} load workers, fd limit ${limit}`);
+  console.log(`[bench] ${quick ? "quick" : full ? "full" : "partial"} run${rounds > 1 ? ` (${rounds} rounds)` : ""}: N=${counts.join(",")}, systems ${systems.map((s) => s.key).join("")}, ${workers} load workers, fd limit ${limit}`);
   console.log(`[bench] machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}, nginx ${machine.nginx}, PHP ${machine.php}`);
   if (limit < Math.max(...counts) + 200) console.log(`[bench] !!! the fd limit (${limit}) forbids N=${Math.max(...counts)}: such rounds are reported as forbidden`);
 
