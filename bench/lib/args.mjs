@@ -55,7 +55,7 @@ function listOf(text, option, known) {
   if (text === undefined) return undefined;
   const items = text.split(",").map((s) => s.trim());
   const unknown = items.filter((s) => !known.includes(s));
-  if (unknown.length > 0 || items.length === 0) {
+  if (unknown.length > 0) {
     throw new UsageError(`--${option}: unknown ${unknown.map((s) => JSON.stringify(s)).join(", ")}; known: ${known.join(", ")}`);
   }
   return items;
