@@ -97,8 +97,10 @@ export function checkTargets16(report, rounds) {
     const values = field === "p99" ? e.p99s : e.idleCpus;
     return /** @type {Measured} */ ({ value, note: ` (median of ${values.length} interleaved rounds: ${values.map((v) => num(v, 2)).join(", ")})` });
   };
-  const fromRun = (/** @type {string} */ key, /** @type {number} */ n, /** @type {(f: ReturnType<typeof figures>) => number | null} */ pick) => {
-    const value = pick(figures(get(key, n)));
+  /** The same figures in the full run's results. */
+  const inRun = { p99: (/** @type {ReturnType<typeof figures>} */ f) => f.broadcastP99, idleCpu: (/** @type {ReturnType<typeof figures>} */ f) => f.idleCpuPercent };
+  const fromRun = (/** @type {string} */ key, /** @type {number} */ n, /** @type {"p99" | "idleCpu"} */ field) => {
+    const value = inRun[field](figures(get(key, n)));
     return typeof value === "number" ? /** @type {Measured} */ ({ value, note: "" }) : undefined;
   };
   /** Where a comparison at N reads its figures: the rounds when they measured both sides, else the full run. */
@@ -107,11 +109,10 @@ export function checkTargets16(report, rounds) {
     /** @type {string[]} */ others,
     /** @type {number} */ n,
     /** @type {"p99" | "idleCpu"} */ field,
-    /** @type {(f: ReturnType<typeof figures>) => number | null} */ pick,
   ) =>
     fromRounds(key, n, field) && others.some((k) => fromRounds(k, n, field))
       ? (/** @type {string} */ k) => fromRounds(k, n, field)
-      : (/** @type {string} */ k) => fromRun(k, n, pick);
+      : (/** @type {string} */ k) => fromRun(k, n, field);
   const labelOf = (/** @type {string} */ key) => report.systems.find((/** @type {any} */ s) => s.key === key)?.label ?? key;
   /** The best of ours at N by a figure (lower is better), with its system. */
   const best = (/** @type {number} */ n, /** @type {(f: ReturnType<typeof figures>) => number | null} */ pick) =>
@@ -119,7 +120,7 @@ export function checkTargets16(report, rounds) {
       .filter((x) => typeof x.value === "number")
       .sort((x, y) => /** @type {number} */ (x.value) - /** @type {number} */ (y.value))[0];
   for (const n of [500, 2000, 10_000]) {
-    const at = source("g", OURS, n, "p99", (f) => f.broadcastP99);
+    const at = source("g", OURS, n, "p99");
     const g = at("g");
     const ours = OURS.map((key) => ({ key, measured: at(key) }))
       .filter((x) => x.measured !== undefined)
@@ -160,7 +161,7 @@ export function checkTargets16(report, rounds) {
       text: `N=20,000 with --workers 2 (j): ${f.connections?.toLocaleString("en-US")} live, burst lost ${f.burstLost}${f.burstStillDraining ? " (still draining)" : ""}, broadcast p99 ${num(f.broadcastP99, 2)} ms (target: 20,000 live, 0 lost, p99 reported)`,
     });
   } else out.push({ ok: null, text: "N=20,000 with --workers 2: no result" });
-  const idleAt = source("a", ["h"], 10_000, "idleCpu", (f) => f.idleCpuPercent);
+  const idleAt = source("a", ["h"], 10_000, "idleCpu");
   const [ours10, floor10] = [idleAt("a"), idleAt("h")];
   if (ours10 && floor10) {
     out.push({
