@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import type { Sink } from "../fanout/sink.js";
 import { jitteredRetryAfter } from "./retry-after.js";
 
-/** Sockets the sinks corked in this turn of the event loop, uncorked together at its end. */
+/** Sockets the sinks corked in this turn of the event loop, uncorked together at its end or when {@link CORK_GROUP} are held. */
 const corked: Socket[] = [];
 /**
  * The most sockets held corked at once: past it, those corked so far are sent before the next is
